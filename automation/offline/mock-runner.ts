@@ -1,0 +1,74 @@
+import * as pulumi from "@pulumi/pulumi";
+import { mockAzureCall, mockAzureResource } from "./azure-mocks.js";
+
+// Pulumi's runtime keeps its settings in an AsyncLocalStorage store (the Automation API relies on
+// it to run inline programs side by side). Running each program inside its own store is what lets
+// the offline engine evaluate several stacks at once in one process.
+import * as runtimeStateModule from "@pulumi/pulumi/runtime/state.js";
+import * as runtimeStack from "@pulumi/pulumi/runtime/stack.js";
+import * as runtimeSettings from "@pulumi/pulumi/runtime/settings.js";
+
+// `withLocalStorage` is marked @internal, so its declaration is stripped from the published types.
+const runtimeState = runtimeStateModule as unknown as { withLocalStorage<T>(callback: () => Promise<T>): Promise<T> };
+
+/** One resource the program registered, as the engine saw it. */
+export interface RecordedResource {
+  /** Pulumi type token, e.g. `azure-native:web:WebApp`. */
+  type: string;
+  /** Logical (Pulumi) name. */
+  name: string;
+  /** Inputs as the program passed them, fully resolved. */
+  inputs: Record<string, unknown>;
+  /** Inputs plus what Azure would compute. */
+  outputs: Record<string, unknown>;
+  id: string;
+  /** Whether it is a custom (cloud) resource rather than a component. */
+  custom: boolean;
+}
+
+export interface MockRunResult<T> {
+  outputs: T;
+  resources: RecordedResource[];
+}
+
+export interface MockRunOptions {
+  project: string;
+  stack: string;
+  /** Called as each resource registers (progress for the offline engine). */
+  onResource?: (resource: RecordedResource) => void;
+}
+
+/**
+ * Runs an inline Pulumi program under Pulumi's own mocks, in an isolated runtime store, and returns
+ * its stack outputs and every resource it registered (type, logical name, inputs, computed outputs).
+ */
+export async function runUnderMocks<T>(program: () => Promise<T>, options: MockRunOptions): Promise<MockRunResult<T>> {
+  const resources: RecordedResource[] = [];
+  const mocks: pulumi.runtime.Mocks = {
+    newResource(args) {
+      const { id, state } = mockAzureResource(args, options.stack);
+      const recorded: RecordedResource = {
+        type: args.type,
+        name: args.name,
+        inputs: args.inputs as Record<string, unknown>,
+        outputs: state,
+        id,
+        custom: args.custom ?? true,
+      };
+      resources.push(recorded);
+      options.onResource?.(recorded);
+      return { id, state };
+    },
+    call(args) {
+      return mockAzureCall(args);
+    },
+  };
+  const outputs = await runtimeState.withLocalStorage(async () => {
+    await pulumi.runtime.setMocks(mocks, options.project, options.stack, false);
+    const result = (await runtimeStack.runInPulumiStack(program)) as T;
+    // Wait for every outstanding registration, so `resources` is complete when we return.
+    await runtimeSettings.disconnect();
+    return result;
+  });
+  return { outputs: outputs as T, resources };
+}

@@ -1,0 +1,65 @@
+import type { Environment } from "../environments/index.js";
+
+/**
+ * What the global program takes and gives. The driver owns the list of origins: a weight switch is
+ * one update of the global stack with a new list, and the stack's outputs are the observed truth
+ * the release reconciler reads back.
+ */
+
+/** One Front Door origin the driver wants: a stamp's web app. */
+export interface OriginSpec {
+  /** The stamp stack this origin fronts (`<env>-<region-short>-<release>`). */
+  stamp: string;
+  region: string;
+  release: string;
+  /** The stamp's web app host name. */
+  hostName: string;
+  /** Front Door weight, 1-1000; traffic share among enabled origins is weight / sum of weights. */
+  weight: number;
+  /** A disabled origin takes no traffic (weight 0 in the driver's terms). */
+  enabled: boolean;
+  /** Front Door priority 1-5; lower is preferred. */
+  priority: number;
+}
+
+/** Facts about the stack itself, carried into resource tags. */
+export interface StackFacts {
+  owner: string;
+  createdAt: string;
+  expiresAt?: string;
+}
+
+export interface GlobalProgramArgs {
+  env: Environment;
+  origins: OriginSpec[];
+  /** The release that serves customers (recorded as an output; null before the first release). */
+  liveRelease: string | null;
+  facts: StackFacts;
+}
+
+/** An origin as deployed (same fields as asked for; read back from the stack's outputs). */
+export type DeployedOrigin = OriginSpec;
+
+export interface GlobalOutputs {
+  env: string;
+  resourceGroupName: string;
+  frontDoorProfileId: string;
+  frontDoorProfileName: string;
+  /** The profile's Front Door id (a GUID): the `X-Azure-FDID` header value stamps must check. */
+  frontDoorId: string;
+  frontDoorEndpointHostName: string;
+  origins: DeployedOrigin[];
+  liveRelease: string | null;
+  cosmosAccountId: string;
+  cosmosAccountName: string;
+  cosmosEndpoint: string;
+  cosmosDatabaseName: string;
+  registryId: string;
+  registryName: string;
+  registryLoginServer: string;
+  logAnalyticsWorkspaceId: string;
+  /** The workspace's customer id (GUID), for queries. */
+  logAnalyticsCustomerId: string;
+  /** Action group the stamps' alerts notify. */
+  actionGroupId: string;
+}

@@ -1,0 +1,54 @@
+/**
+ * The Pulumi program for `pulumi` CLI users (`pulumi up -s prod-global`, `pulumi up -s prod-weu-r42`).
+ * It picks the global or the stamp program from the stack name. The `contoso` driver does not use
+ * this file: it runs the same programs inline through the Automation API and passes their inputs
+ * directly, derived each run from the environment definitions and the global stack's outputs.
+ *
+ * Config read here (all optional except `image` for stamps):
+ *   contoso-shoes:origins   JSON list of origins for the global stack (default: none). Use the driver
+ *                           for releases; this exists for operators repairing a stack by hand.
+ *   contoso-shoes:image     container image of a stamp's release.
+ *   contoso-shoes:owner     owner tag (default: $USER).
+ */
+import * as pulumi from "@pulumi/pulumi";
+import { loadEnvironment } from "./environments/index.js";
+import { globalStackName, parseStackName } from "./environments/stacks.js";
+import type { GlobalOutputs, OriginSpec } from "./global/contract.js";
+import { globalProgram } from "./global/program.js";
+import type { StampGlobalInputs } from "./stamp/contract.js";
+import { stampProgram } from "./stamp/program.js";
+
+export default async function main(): Promise<Record<string, unknown>> {
+  const stackName = pulumi.getStack();
+  const parsed = parseStackName(stackName);
+  const env = loadEnvironment(parsed.env);
+  const config = new pulumi.Config();
+  const facts = { owner: config.get("owner") ?? process.env["USER"] ?? "unknown", createdAt: new Date().toISOString() };
+
+  if (parsed.kind === "global") {
+    const origins = config.getObject<OriginSpec[]>("origins") ?? [];
+    const liveRelease = origins.find((o) => o.enabled)?.release ?? null;
+    return (await globalProgram({ env, origins, liveRelease, facts })()) as unknown as Record<string, unknown>;
+  }
+
+  const globalRef = new pulumi.StackReference(`${pulumi.getOrganization()}/${pulumi.getProject()}/${globalStackName(parsed.env)}`);
+  const keys: (keyof StampGlobalInputs)[] = [
+    "resourceGroupName", "frontDoorId", "cosmosAccountId", "cosmosAccountName", "cosmosEndpoint", "cosmosDatabaseName",
+    "registryId", "registryLoginServer", "logAnalyticsWorkspaceId", "actionGroupId",
+  ];
+  const values = await Promise.all(keys.map((k) => globalRef.getOutputDetails(k)));
+  const global = Object.fromEntries(keys.map((k, i) => [k, values[i]?.value])) as Pick<GlobalOutputs, (typeof keys)[number]>;
+  const missing = keys.filter((k) => typeof global[k] !== "string");
+  if (missing.length > 0) {
+    throw new Error(`the global stack ${globalStackName(parsed.env)} has no outputs ${missing.join(", ")}: deploy it first`);
+  }
+  return (await stampProgram({
+    env,
+    region: parsed.region,
+    release: parsed.release,
+    image: config.require("image"),
+    global,
+    probeAllowList: config.getObject<string[]>("probeAllowList") ?? [],
+    facts,
+  })()) as unknown as Record<string, unknown>;
+}

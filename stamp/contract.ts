@@ -1,0 +1,41 @@
+import type { Environment } from "../environments/index.js";
+import type { GlobalOutputs, StackFacts } from "../global/contract.js";
+
+/** What a stamp needs from its environment's global stack. */
+export type StampGlobalInputs = Pick<
+  GlobalOutputs,
+  | "resourceGroupName"
+  | "frontDoorId"
+  | "cosmosAccountId"
+  | "cosmosAccountName"
+  | "cosmosEndpoint"
+  | "cosmosDatabaseName"
+  | "registryId"
+  | "registryLoginServer"
+  | "logAnalyticsWorkspaceId"
+  | "actionGroupId"
+>;
+
+export interface StampProgramArgs {
+  env: Environment;
+  /** Azure region name, e.g. westeurope. */
+  region: string;
+  release: string;
+  /** Container image reference, e.g. `crshoesprod1a2b3.azurecr.io/shop-api:r42`. */
+  image: string;
+  global: StampGlobalInputs;
+  /** CIDRs allowed to reach the web app directly (release probes), besides Front Door. */
+  probeAllowList: string[];
+  facts: StackFacts;
+}
+
+export interface StampOutputs {
+  stack: string;
+  region: string;
+  release: string;
+  resourceGroupName: string;
+  webAppName: string;
+  webAppHostName: string;
+  /** `https://<host>/health/stamp`: what the release gate probes. */
+  healthUrl: string;
+}

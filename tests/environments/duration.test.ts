@@ -1,0 +1,23 @@
+import { expect } from "chai";
+import { formatDuration, parseDuration, tryParseDuration } from "../../environments/duration.js";
+
+describe("durations", () => {
+  it("parses single and combined units", () => {
+    expect(parseDuration("250ms")).to.equal(250);
+    expect(parseDuration("30s")).to.equal(30_000);
+    expect(parseDuration("1h30m")).to.equal(5_400_000);
+    expect(parseDuration("7d")).to.equal(604_800_000);
+    expect(parseDuration("0.5s")).to.equal(500);
+  });
+  it("refuses negatives, bare numbers and unknown units", () => {
+    expect(tryParseDuration("-5m")).to.have.property("error").that.matches(/negative/);
+    expect(tryParseDuration("15")).to.have.property("error");
+    expect(tryParseDuration("3w")).to.have.property("error");
+    expect(() => parseDuration("", "--ttl")).to.throw(/--ttl must be a duration/);
+  });
+  it("formats back to the shortest form", () => {
+    expect(formatDuration(5_400_000)).to.equal("1h30m");
+    expect(formatDuration(400)).to.equal("400ms");
+    expect(formatDuration(0)).to.equal("0ms");
+  });
+});
