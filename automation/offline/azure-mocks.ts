@@ -25,6 +25,13 @@ const NAME_PROPERTY: Record<string, string> = {
   "azure-native:documentdb:SqlResourceSqlDatabase": "databaseName",
   "azure-native:documentdb:SqlResourceSqlContainer": "containerName",
   "azure-native:documentdb:SqlResourceSqlRoleAssignment": "roleAssignmentId",
+  // azure-native v3 moved these to the cosmosdb, frontdoor and monitor modules; the old tokens above stay as aliases.
+  "azure-native:cosmosdb:DatabaseAccount": "accountName",
+  "azure-native:cosmosdb:SqlResourceSqlDatabase": "databaseName",
+  "azure-native:cosmosdb:SqlResourceSqlContainer": "containerName",
+  "azure-native:cosmosdb:SqlResourceSqlRoleAssignment": "roleAssignmentId",
+  "azure-native:frontdoor:Policy": "policyName",
+  "azure-native:monitor:DiagnosticSetting": "name",
   "azure-native:containerregistry:Registry": "registryName",
   "azure-native:containerregistry:Replication": "replicationName",
   "azure-native:operationalinsights:Workspace": "workspaceName",
@@ -77,7 +84,8 @@ export function guidOf(...parts: string[]): string {
 function providerNamespace(token: string): string {
   const module = token.split(":")[1] ?? "unknown";
   const map: Record<string, string> = {
-    cdn: "Microsoft.Cdn", network: "Microsoft.Network", documentdb: "Microsoft.DocumentDB",
+    cdn: "Microsoft.Cdn", network: "Microsoft.Network", documentdb: "Microsoft.DocumentDB", cosmosdb: "Microsoft.DocumentDB",
+    frontdoor: "Microsoft.Network",
     containerregistry: "Microsoft.ContainerRegistry", operationalinsights: "Microsoft.OperationalInsights",
     insights: "Microsoft.Insights", monitor: "Microsoft.Insights", applicationinsights: "Microsoft.Insights",
     web: "Microsoft.Web", keyvault: "Microsoft.KeyVault", servicebus: "Microsoft.ServiceBus",
@@ -132,6 +140,7 @@ export function mockAzureResource(args: pulumi.runtime.MockResourceArgs, stack: 
       Object.assign(state, { deploymentStatus: "Succeeded", provisioningState: "Succeeded" });
       break;
     case "azure-native:documentdb:DatabaseAccount":
+    case "azure-native:cosmosdb:DatabaseAccount":
       Object.assign(state, { documentEndpoint: `https://${name}.documents.azure.com:443/` });
       break;
     case "azure-native:containerregistry:Registry":
