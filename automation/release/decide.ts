@@ -1,0 +1,126 @@
+import type { OriginSpec } from "../../global/contract.js";
+import type { Action, ObservedStamp, RunMemory, World } from "./model.js";
+import { FULL_WEIGHT, greenShare, originFor, originsForShare } from "./weights.js";
+
+/** The parts of an environment the decision needs. */
+export interface ReleasePlan {
+  regions: string[];
+  /** Percent of traffic on green after each step; strictly increasing, ending at 100. */
+  steps: number[];
+}
+
+/**
+ * The reconciler's brain: given what was observed, the next action toward the intent. Pure: no I/O,
+ * no clock. Called after every action, so a crash anywhere is resumed by calling it again.
+ *
+ * Rollout: deploy green everywhere → gate each green stamp → shift through the steps, baking after
+ * each (the last step disables blue) → promote (green is live, blue origins removed) → destroy blue.
+ * Rollback/abort: blue back to full weight and green origins removed in one update → destroy green
+ * (unless kept for debugging) → finish.
+ */
+export function decide(world: World, plan: ReleasePlan, memory: RunMemory): Action {
+  const intent = world.intent;
+  if (!intent) return { kind: "blocked", reason: "no release in progress" };
+  if (!world.global.exists) return { kind: "blocked", reason: `the global stack of ${world.env} does not exist` };
+  return intent.mode === "rollout" ? decideRollout(world, plan, memory) : decideRollback(world);
+}
+
+function stampsOf(world: World, release: string | null): ObservedStamp[] {
+  return release === null ? [] : world.stamps.filter((s) => s.release === release);
+}
+
+function decideRollout(world: World, plan: ReleasePlan, memory: RunMemory): Action {
+  const intent = world.intent!;
+  const target = intent.release;
+  const green = stampsOf(world, target).filter((s) => plan.regions.includes(s.region));
+  const greenByRegion = new Map(green.map((s) => [s.region, s]));
+
+  // Once promoted, the only work left is removing blue.
+  if (world.global.liveRelease === target) return retireBlue(world);
+
+  const missing = plan.regions.filter((r) => !greenByRegion.get(r)?.deployed);
+  if (missing.length > 0) return { kind: "deploy-green", regions: missing };
+
+  const failed = green.filter((s) => s.gate === "failed");
+  if (failed.length > 0) {
+    return { kind: "begin-rollback", reason: `health gate failed for ${failed.map((s) => s.stack).join(", ")}` };
+  }
+  const pending = green.filter((s) => s.gate === "pending");
+  if (pending.length > 0) return { kind: "gate", stacks: pending.map((s) => s.stack) };
+
+  const greenOrigins = world.global.origins.filter((o) => o.release === target);
+  const share = greenOrigins.some((o) => o.enabled) ? greenShare(world.global.origins, target) : 0;
+  const reached = highestStepReached(plan.steps, share);
+  const blue = world.global.origins.filter((o) => o.release !== target);
+  const ordered = plan.regions.map((r) => greenByRegion.get(r)!);
+
+  if (reached < 0 || !sameOrigins(world.global.origins, originsForShare(blue, ordered, plan.steps[reached]!))) {
+    // Not on a step yet, or the origins drifted from what the step means: (re)apply the step.
+    const step = Math.max(0, reached);
+    return shiftTo(step, plan, blue, ordered, world.global.liveRelease);
+  }
+  if (memory.bakedStep !== reached) {
+    return { kind: "bake", step: reached, percent: plan.steps[reached]!, stacks: ordered.map((s) => s.stack) };
+  }
+  if (reached < plan.steps.length - 1) return shiftTo(reached + 1, plan, blue, ordered, world.global.liveRelease);
+
+  // Baked at 100 %: promote. Green at full weight, blue origins removed, green recorded as live.
+  return { kind: "promote", origins: ordered.map((s) => originFor(s, FULL_WEIGHT, true)), liveRelease: target };
+}
+
+function shiftTo(step: number, plan: ReleasePlan, blue: OriginSpec[], green: ObservedStamp[], liveRelease: string | null): Action {
+  const percent = plan.steps[step]!;
+  return { kind: "shift", step, percent, origins: originsForShare(blue, green, percent), liveRelease };
+}
+
+function retireBlue(world: World): Action {
+  const intent = world.intent!;
+  const stale = world.global.origins.filter((o) => o.release !== intent.release);
+  if (stale.length > 0) {
+    const keep = world.global.origins.filter((o) => o.release === intent.release);
+    return { kind: "promote", origins: keep, liveRelease: intent.release };
+  }
+  const blue = stampsOf(world, intent.blueRelease).filter((s) => !servedBy(world, s.stack));
+  if (blue.length > 0) return { kind: "destroy-stamps", stacks: blue.map((s) => s.stack), why: "blue" };
+  return { kind: "finish", outcome: "released" };
+}
+
+function decideRollback(world: World): Action {
+  const intent = world.intent!;
+  if (world.global.liveRelease === intent.release && intent.blueRelease !== intent.release) {
+    const blueStamps = stampsOf(world, intent.blueRelease).filter((s) => s.deployed);
+    if (blueStamps.length === 0 || blueStamps.some((s) => s.gate === "failed")) {
+      return { kind: "blocked", reason: `release ${intent.release} is already promoted and ${intent.blueRelease ?? "no earlier release"} has no stamps to go back to` };
+    }
+  }
+  const blueStamps = stampsOf(world, intent.blueRelease).filter((s) => s.deployed && s.hostName);
+  const restored = blueStamps.map((s) => originFor(s, FULL_WEIGHT, true));
+  if (!sameOrigins(world.global.origins, restored) || world.global.liveRelease !== intent.blueRelease) {
+    return { kind: "restore-blue", origins: restored, liveRelease: intent.blueRelease };
+  }
+  if (!intent.keepFailed) {
+    const green = stampsOf(world, intent.release).filter((s) => !servedBy(world, s.stack));
+    if (green.length > 0) return { kind: "destroy-stamps", stacks: green.map((s) => s.stack), why: "failed-green" };
+  }
+  return { kind: "finish", outcome: intent.mode === "abort" ? "aborted" : "rolled-back" };
+}
+
+/** Index of the highest step at or below `share` percent; -1 when none. */
+export function highestStepReached(steps: number[], share: number): number {
+  let reached = -1;
+  steps.forEach((s, i) => {
+    if (share >= s) reached = i;
+  });
+  return reached;
+}
+
+function servedBy(world: World, stack: string): boolean {
+  return world.global.origins.some((o) => o.stamp === stack && o.enabled);
+}
+
+export function sameOrigins(a: OriginSpec[], b: OriginSpec[]): boolean {
+  const key = (o: OriginSpec) => `${o.stamp}|${o.hostName}|${o.enabled ? o.weight : "off"}|${o.priority}`;
+  const ka = a.map(key).sort();
+  const kb = b.map(key).sort();
+  return ka.length === kb.length && ka.every((k, i) => k === kb[i]);
+}

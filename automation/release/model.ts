@@ -1,0 +1,68 @@
+import type { OriginSpec } from "../../global/contract.js";
+
+/**
+ * The release reconciler's view of the world. Everything here is observed from the backend on every
+ * step (stacks by tag, the global stack's outputs and tags); nothing is carried only in memory, so a
+ * crashed run is resumed by observing again.
+ */
+
+/** Why the driver is changing the environment; kept as tags on the global stack. */
+export interface ReleaseIntent {
+  release: string;
+  image: string;
+  /** rollout: toward the new release; rollback: back to blue after a failure; abort: back to blue on request. */
+  mode: "rollout" | "rollback" | "abort";
+  /** The release that served when this one started (null for an environment's first release). */
+  blueRelease: string | null;
+  keepFailed: boolean;
+  startedAt: string;
+  /** Why a rollback started (one line). */
+  reason?: string;
+}
+
+export type GateState = "pending" | "passed" | "failed";
+
+export interface ObservedStamp {
+  stack: string;
+  region: string;
+  release: string;
+  /** The stack has resources (an `up` finished); a stack can exist empty after a destroy or a failed first up. */
+  deployed: boolean;
+  hostName?: string;
+  /** The health gate's verdict, recorded as a stack tag once measured. */
+  gate: GateState;
+}
+
+export interface ObservedGlobal {
+  exists: boolean;
+  origins: OriginSpec[];
+  liveRelease: string | null;
+  frontDoorHostName?: string;
+}
+
+export interface World {
+  env: string;
+  global: ObservedGlobal;
+  stamps: ObservedStamp[];
+  intent: ReleaseIntent | null;
+}
+
+/** What this run has done that is safe to forget: a crash only makes the next run bake again. */
+export interface RunMemory {
+  /** Index of the release step whose bake this run completed (bakes are repeated after a restart). */
+  bakedStep: number | null;
+}
+
+export type Action =
+  | { kind: "deploy-green"; regions: string[] }
+  | { kind: "gate"; stacks: string[] }
+  | { kind: "shift"; step: number; percent: number; origins: OriginSpec[]; liveRelease: string | null }
+  | { kind: "bake"; step: number; percent: number; stacks: string[] }
+  | { kind: "promote"; origins: OriginSpec[]; liveRelease: string }
+  | { kind: "destroy-stamps"; stacks: string[]; why: "blue" | "failed-green" }
+  | { kind: "begin-rollback"; reason: string }
+  | { kind: "restore-blue"; origins: OriginSpec[]; liveRelease: string | null }
+  | { kind: "finish"; outcome: "released" | "rolled-back" | "aborted" }
+  | { kind: "blocked"; reason: string };
+
+export type ActionKind = Action["kind"];

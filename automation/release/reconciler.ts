@@ -1,0 +1,98 @@
+import { decide, type ReleasePlan } from "./decide.js";
+import { checkDestroy, checkOriginUpdate, InvariantError } from "./invariants.js";
+import type { Action, RunMemory, World } from "./model.js";
+
+/**
+ * The reconcile loop: observe → decide (pure) → act, until the release is done, rolled back or
+ * blocked. The loop holds no progress of its own beyond `RunMemory` (which bake this run finished),
+ * so killing it anywhere and running it again ends in the same place.
+ */
+
+export type ReleaseOutcome = "released" | "rolled-back" | "aborted";
+
+export type ActionResult = { ok: true } | { ok: false; unhealthy: string };
+
+/** The reconciler's edges; the real ones talk to an engine and HTTP, the tests' to a simulation. */
+export interface ReleasePorts {
+  observe(): Promise<World>;
+  /** Carries out one action. Throws when the operation fails (it will be retried); a bake or gate that sees an unhealthy stamp returns `{ok: false}`. */
+  execute(action: Action, world: World): Promise<ActionResult>;
+  /** Named points between steps where fault injection may kill the process. */
+  checkpoint(name: string): void;
+  emit(event: ReconcilerEvent): void;
+}
+
+export type ReconcilerEvent =
+  | { type: "observed"; world: World }
+  | { type: "action"; action: Action }
+  | { type: "action-done"; action: Action; result: ActionResult; durationMs: number }
+  | { type: "action-failed"; action: Action; error: string; attempt: number; willRetry: boolean };
+
+export interface ReconcileOptions {
+  /** Attempts per action before a rollout turns into a rollback (or a rollback stops for an operator). */
+  maxAttempts?: number;
+  /** A bound on actions per run: a loop that does not converge is a bug, stopped loudly. */
+  maxActions?: number;
+}
+
+export class ReleaseBlockedError extends Error {
+  override readonly name = "ReleaseBlockedError";
+  readonly exitCode = 1;
+}
+
+export async function reconcile(plan: ReleasePlan, ports: ReleasePorts, options: ReconcileOptions = {}): Promise<ReleaseOutcome> {
+  const maxAttempts = options.maxAttempts ?? 3;
+  const maxActions = options.maxActions ?? 200;
+  const memory: RunMemory = { bakedStep: null };
+  let failures = 0;
+
+  for (let n = 0; n < maxActions; n++) {
+    const world = await ports.observe();
+    ports.emit({ type: "observed", world });
+    const action = decide(world, plan, memory);
+    if (action.kind === "blocked") throw new ReleaseBlockedError(`release blocked: ${action.reason}`);
+    guard(action, world);
+    ports.emit({ type: "action", action });
+    ports.checkpoint(`before:${action.kind}`);
+    const started = Date.now();
+    let result: ActionResult;
+    try {
+      result = await ports.execute(action, world);
+    } catch (err) {
+      if (err instanceof InvariantError) throw err;
+      failures += 1;
+      const message = err instanceof Error ? err.message : String(err);
+      const willRetry = failures < maxAttempts;
+      ports.emit({ type: "action-failed", action, error: message, attempt: failures, willRetry });
+      if (willRetry) continue;
+      if (world.intent?.mode !== "rollout" || action.kind === "begin-rollback") throw err;
+      failures = 0;
+      await ports.execute({ kind: "begin-rollback", reason: `${action.kind} failed ${maxAttempts} times: ${message}` }, world);
+      continue;
+    }
+    failures = 0;
+    ports.emit({ type: "action-done", action, result, durationMs: Date.now() - started });
+    ports.checkpoint(`after:${action.kind}`);
+
+    if (action.kind === "finish") return action.outcome;
+    if (!result.ok) {
+      await ports.execute({ kind: "begin-rollback", reason: result.unhealthy }, world);
+      continue;
+    }
+    if (action.kind === "bake") memory.bakedStep = action.step;
+  }
+  throw new Error(`the release did not converge within ${maxActions} actions (a bug: please report the event log)`);
+}
+
+/** Refuses, before acting, any step that would break an invariant of DESIGN.md. */
+export function guard(action: Action, world: World): void {
+  const violations =
+    action.kind === "shift" || action.kind === "promote"
+      ? checkOriginUpdate(action.origins, world.global.origins, world.stamps)
+      : action.kind === "restore-blue"
+        ? checkOriginUpdate(action.origins, world.global.origins, world.stamps, world.intent?.blueRelease === null)
+        : action.kind === "destroy-stamps"
+          ? action.stacks.flatMap((s) => checkDestroy(s, world.global.origins))
+          : [];
+  if (violations.length > 0) throw new InvariantError(violations);
+}

@@ -1,0 +1,162 @@
+import type { OriginSpec } from "../../../global/contract.js";
+import type { Action, ObservedStamp, ReleaseIntent, World } from "../../../automation/release/model.js";
+import type { ActionResult, ReconcilerEvent, ReleasePorts } from "../../../automation/release/reconciler.js";
+
+/**
+ * An in-memory environment for the reconciler: stacks, Front Door origins and stamp health, with
+ * scripted faults (operations fail, stamps turn unhealthy, the process "dies" at a checkpoint).
+ * After every change it checks DESIGN.md's invariants against the world itself, independently of
+ * the reconciler's own guards, and records any violation.
+ */
+
+export type StampHealth = "healthy" | "fails-gate" | { failsAtBakeStep: number };
+
+export class Crash extends Error {}
+
+export interface SimulationScript {
+  regions: string[];
+  steps: number[];
+  firstRelease: boolean;
+  /** Health of the green stamp per region (index-aligned with regions). */
+  greenHealth: StampHealth[];
+  /** Consumed one per engine operation: true = the operation fails. */
+  operationFaults: boolean[];
+  /** Consumed one per checkpoint: true = the process dies there. */
+  crashes: boolean[];
+}
+
+export const BLUE = "r1";
+export const GREEN = "r2";
+
+interface SimStamp extends ObservedStamp {
+  health: StampHealth;
+}
+
+export class SimulatedWorld {
+  stamps = new Map<string, SimStamp>();
+  origins: OriginSpec[] = [];
+  liveRelease: string | null = null;
+  intent: ReleaseIntent | null;
+  violations: string[] = [];
+  everServed = false;
+  destroyedGreen: string[] = [];
+  private faultIndex = 0;
+  private crashIndex = 0;
+
+  constructor(readonly script: SimulationScript) {
+    if (!script.firstRelease) {
+      for (const region of script.regions) {
+        const stack = `prod-${region}-${BLUE}`;
+        this.stamps.set(stack, { stack, region, release: BLUE, deployed: true, hostName: `${stack}.example`, gate: "passed", health: "healthy" });
+        this.origins.push({ stamp: stack, region, release: BLUE, hostName: `${stack}.example`, weight: 1000, enabled: true, priority: 1 });
+      }
+      this.liveRelease = BLUE;
+      this.everServed = true;
+    }
+    this.intent = {
+      release: GREEN, image: "shop:r2", mode: "rollout", blueRelease: script.firstRelease ? null : BLUE,
+      keepFailed: false, startedAt: "2026-11-21T00:00:00Z",
+    };
+  }
+
+  observe(): World {
+    return {
+      env: "prod",
+      global: { exists: true, origins: this.origins.map((o) => ({ ...o })), liveRelease: this.liveRelease },
+      stamps: [...this.stamps.values()].map(({ health: _h, ...s }) => ({ ...s })),
+      intent: this.intent ? { ...this.intent } : null,
+    };
+  }
+
+  private operationFails(): boolean {
+    return this.script.operationFaults[this.faultIndex++] ?? false;
+  }
+
+  checkpoint(): void {
+    if (this.script.crashes[this.crashIndex++]) throw new Crash("simulated crash");
+  }
+
+  execute(action: Action): ActionResult {
+    switch (action.kind) {
+      case "deploy-green":
+        for (const region of action.regions) {
+          const stack = `prod-${region}-${GREEN}`;
+          const i = this.script.regions.indexOf(region);
+          const fails = this.operationFails();
+          this.stamps.set(stack, { stack, region, release: GREEN, deployed: !fails, hostName: fails ? undefined : `${stack}.example`, gate: "pending", health: this.script.greenHealth[i] ?? "healthy" });
+          if (fails) throw new Error(`up of ${stack} failed`);
+        }
+        return { ok: true };
+      case "gate":
+        for (const stack of action.stacks) {
+          const s = this.stamps.get(stack)!;
+          s.gate = s.health === "fails-gate" ? "failed" : "passed";
+        }
+        return { ok: true };
+      case "bake": {
+        const sick = action.stacks.filter((stack) => {
+          const h = this.stamps.get(stack)?.health;
+          // Once sick, a stamp stays sick: it fails every bake from its step on.
+          return typeof h === "object" && action.step >= h.failsAtBakeStep;
+        });
+        return sick.length > 0 ? { ok: false, unhealthy: `${sick.join(", ")} unhealthy during bake` } : { ok: true };
+      }
+      case "shift":
+      case "promote":
+      case "restore-blue":
+        if (this.operationFails()) throw new Error("global update failed");
+        this.origins = action.origins.map((o) => ({ ...o }));
+        this.liveRelease = action.liveRelease;
+        this.checkInvariants();
+        return { ok: true };
+      case "destroy-stamps":
+        for (const stack of action.stacks) {
+          if (this.origins.some((o) => o.stamp === stack && o.enabled)) this.violations.push(`destroyed serving stamp ${stack}`);
+          if (this.operationFails()) throw new Error(`destroy of ${stack} failed`);
+          this.stamps.delete(stack);
+          if (stack.endsWith(GREEN)) this.destroyedGreen.push(stack);
+        }
+        return { ok: true };
+      case "begin-rollback":
+        this.intent = { ...this.intent!, mode: this.intent!.mode === "abort" ? "abort" : "rollback", reason: action.reason };
+        return { ok: true };
+      case "finish":
+        this.intent = null;
+        return { ok: true };
+      case "blocked":
+        throw new Error(action.reason);
+    }
+  }
+
+  aborted = false;
+
+  abort(): void {
+    if (this.intent && this.liveRelease !== GREEN) {
+      this.intent = { ...this.intent, mode: "abort" };
+      this.aborted = true;
+    }
+  }
+
+  /** DESIGN.md's invariants, checked on the world itself. */
+  checkInvariants(): void {
+    const enabled = this.origins.filter((o) => o.enabled);
+    for (const o of enabled) {
+      const s = this.stamps.get(o.stamp);
+      if (!s || !s.deployed) this.violations.push(`traffic to missing stamp ${o.stamp}`);
+      else if (s.gate !== "passed") this.violations.push(`traffic to ungated stamp ${o.stamp}`);
+      if (o.weight < 1 || o.weight > 1000) this.violations.push(`weight ${o.weight} out of range`);
+    }
+    const firstReleaseRolledBack = this.script.firstRelease && this.intent?.mode !== "rollout";
+    if (this.everServed && enabled.length === 0 && !firstReleaseRolledBack) this.violations.push("zero enabled origins");
+    if (enabled.length > 0) this.everServed = true;
+  }
+
+  ports(events: ReconcilerEvent[]): ReleasePorts {
+    return {
+      observe: async () => this.observe(),
+      execute: async (action) => this.execute(action),
+      checkpoint: () => this.checkpoint(),
+      emit: (e) => events.push(e),
+    };
+  }
+}
