@@ -1,0 +1,49 @@
+import * as pulumi from "@pulumi/pulumi";
+import * as monitor from "@pulumi/azure-native/monitor/index.js";
+import type { Environment } from "../environments/index.js";
+import { resourceName } from "../environments/naming.js";
+
+/**
+ * Diagnostic settings: every global resource sends its logs and metrics to the global workspace,
+ * into resource-specific tables (AFDAccessLogs, CDBDataPlaneRequests, ...), which are cheaper to
+ * query than the shared AzureDiagnostics table. The categories are what the health model and the
+ * release gate read: Front Door access, health-probe and WAF logs; Cosmos requests; registry pulls.
+ */
+
+/** Log categories per global resource, as Azure names them. */
+export const DIAGNOSTIC_LOG_CATEGORIES = {
+  frontdoor: ["FrontDoorAccessLog", "FrontDoorHealthProbeLog", "FrontDoorWebApplicationFirewallLog"],
+  cosmos: ["DataPlaneRequests", "QueryRuntimeStatistics", "PartitionKeyStatistics", "PartitionKeyRUConsumption", "ControlPlaneRequests"],
+  registry: ["ContainerRegistryRepositoryEvents", "ContainerRegistryLoginEvents"],
+} as const;
+
+export type DiagnosedResource = keyof typeof DIAGNOSTIC_LOG_CATEGORIES;
+
+export interface DiagnosticsArgs {
+  env: Environment;
+  workspaceId: pulumi.Input<string>;
+  /** The resource id of each global resource. */
+  targets: Record<DiagnosedResource, pulumi.Input<string>>;
+}
+
+export function diagnosticSettings(args: DiagnosticsArgs, parent: pulumi.Resource): Map<DiagnosedResource, monitor.DiagnosticSetting> {
+  const settings = new Map<DiagnosedResource, monitor.DiagnosticSetting>();
+  for (const target of Object.keys(DIAGNOSTIC_LOG_CATEGORIES) as DiagnosedResource[]) {
+    settings.set(
+      target,
+      new monitor.DiagnosticSetting(
+        `diag-${target}`,
+        {
+          name: resourceName("diagnosticSetting", { env: args.env.name, purpose: target }),
+          resourceUri: args.targets[target],
+          workspaceId: args.workspaceId,
+          logAnalyticsDestinationType: "Dedicated",
+          logs: DIAGNOSTIC_LOG_CATEGORIES[target].map((category) => ({ category, enabled: true })),
+          metrics: [{ category: "AllMetrics", enabled: true }],
+        },
+        { parent },
+      ),
+    );
+  }
+  return settings;
+}
