@@ -18,7 +18,7 @@ export interface ReleasePorts {
   /** Carries out one action. Throws when the operation fails (it will be retried); a bake or gate that sees an unhealthy stamp returns `{ok: false}`. */
   execute(action: Action, world: World): Promise<ActionResult>;
   /** Named points between steps where fault injection may kill the process. */
-  checkpoint(name: string): void;
+  checkpoint(name: string): void | Promise<void>;
   emit(event: ReconcilerEvent): void;
 }
 
@@ -53,7 +53,7 @@ export async function reconcile(plan: ReleasePlan, ports: ReleasePorts, options:
     if (action.kind === "blocked") throw new ReleaseBlockedError(`release blocked: ${action.reason}`);
     guard(action, world);
     ports.emit({ type: "action", action });
-    ports.checkpoint(`before:${action.kind}`);
+    await ports.checkpoint(`before:${action.kind}`);
     const started = Date.now();
     let result: ActionResult;
     try {
@@ -72,7 +72,7 @@ export async function reconcile(plan: ReleasePlan, ports: ReleasePorts, options:
     }
     failures = 0;
     ports.emit({ type: "action-done", action, result, durationMs: Date.now() - started });
-    ports.checkpoint(`after:${action.kind}`);
+    await ports.checkpoint(`after:${action.kind}`);
 
     if (action.kind === "finish") return action.outcome;
     if (!result.ok) {

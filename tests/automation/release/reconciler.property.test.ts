@@ -24,7 +24,7 @@ const script: fc.Arbitrary<SimulationScript & { abortAfterCrash: boolean }> = fc
   .chain((base) =>
     fc.array(health(base.steps.length), { minLength: base.regionCount, maxLength: base.regionCount }).map((greenHealth) => ({
       regions: REGIONS.slice(0, base.regionCount),
-      steps: base.steps,
+      steps: [...base.steps],
       firstRelease: base.firstRelease,
       greenHealth,
       operationFaults: base.operationFaults,

@@ -1,0 +1,124 @@
+import { setTimeout as sleep } from "node:timers/promises";
+import { probeOnce, type HostResolver, type ProbeResult } from "./probe.js";
+
+/**
+ * The release's health gate, with Front Door's semantics: a stamp is healthy when at least
+ * `successesRequired` of its last `sampleSize` probes succeeded. Probes go out every `intervalMs`,
+ * each bounded by `probeTimeoutMs`.
+ *
+ * - `gate`: before a stamp gets traffic. Passes as soon as the window holds enough successes; fails
+ *   when the deadline passes first.
+ * - `watch`: during a bake. Fails as soon as the window can no longer hold enough successes (more
+ *   than sampleSize − successesRequired failures among the last sampleSize probes); passes when the
+ *   bake time is over.
+ */
+export interface GateSettings {
+  intervalMs: number;
+  sampleSize: number;
+  successesRequired: number;
+  probeTimeoutMs: number;
+}
+
+export interface GateTarget {
+  stack: string;
+  hostName: string;
+  release: string;
+}
+
+export interface StampVerdict {
+  stack: string;
+  passed: boolean;
+  /** Successes in the last window, e.g. 5 of 6. */
+  window: { successes: number; samples: number };
+  probes: number;
+  last?: ProbeResult;
+  reason?: string;
+}
+
+export interface GateOptions {
+  settings: GateSettings;
+  resolve: HostResolver;
+  path?: string;
+  signal?: AbortSignal;
+  onProbe?: (stack: string, result: ProbeResult) => void;
+}
+
+/** A sliding window of the last n probe outcomes: the unit of Front Door's health decision. */
+export class ProbeWindow {
+  private readonly outcomes: boolean[] = [];
+  constructor(private readonly size: number) {}
+  record(ok: boolean): void {
+    this.outcomes.push(ok);
+    if (this.outcomes.length > this.size) this.outcomes.shift();
+  }
+  get successes(): number {
+    return this.outcomes.filter(Boolean).length;
+  }
+  get failures(): number {
+    return this.outcomes.length - this.successes;
+  }
+  get samples(): number {
+    return this.outcomes.length;
+  }
+}
+
+export async function gateStamps(targets: GateTarget[], deadlineMs: number, options: GateOptions): Promise<StampVerdict[]> {
+  return Promise.all(targets.map((t) => runWindow(t, "gate", deadlineMs, options)));
+}
+
+/** Watches every target for `durationMs`; resolves with the first failing stamp's verdict, or all passed. */
+export async function watchStamps(targets: GateTarget[], durationMs: number, options: GateOptions): Promise<StampVerdict[]> {
+  const stop = new AbortController();
+  const signal = options.signal ? AbortSignal.any([options.signal, stop.signal]) : stop.signal;
+  const verdicts = await Promise.all(
+    targets.map(async (t) => {
+      const verdict = await runWindow(t, "watch", durationMs, { ...options, signal });
+      if (!verdict.passed) stop.abort();
+      return verdict;
+    }),
+  );
+  return verdicts;
+}
+
+async function runWindow(target: GateTarget, mode: "gate" | "watch", durationMs: number, options: GateOptions): Promise<StampVerdict> {
+  const { settings } = options;
+  const window = new ProbeWindow(settings.sampleSize);
+  const started = Date.now();
+  let probes = 0;
+  let last: ProbeResult | undefined;
+  const verdict = (passed: boolean, reason?: string): StampVerdict => ({
+    stack: target.stack, passed, probes, last, reason,
+    window: { successes: window.successes, samples: window.samples },
+  });
+
+  for (;;) {
+    if (options.signal?.aborted) return verdict(mode === "watch", mode === "watch" ? undefined : "cancelled");
+    const tick = Date.now();
+    last = await probeOnce(target.hostName, options.path ?? "/health/stamp", {
+      resolve: options.resolve, timeoutMs: settings.probeTimeoutMs, expectRelease: target.release, signal: options.signal,
+    });
+    if (options.signal?.aborted && mode === "watch") return verdict(true);
+    probes++;
+    window.record(last.ok);
+    options.onProbe?.(target.stack, last);
+
+    if (mode === "gate" && window.successes >= settings.successesRequired) return verdict(true);
+    if (mode === "watch" && window.failures > settings.sampleSize - settings.successesRequired) {
+      return verdict(false, `${window.successes} of the last ${window.samples} probes succeeded (needs ${settings.successesRequired}): ${last.error ?? "unhealthy"}`);
+    }
+    const elapsed = Date.now() - started;
+    if (elapsed >= durationMs) {
+      return mode === "watch"
+        ? verdict(true)
+        : verdict(false, `not healthy within ${durationMs} ms: ${window.successes} of the last ${window.samples} probes succeeded (needs ${settings.successesRequired}); last: ${last.error ?? "ok"}`);
+    }
+    const wait = Math.min(settings.intervalMs - (Date.now() - tick), durationMs - elapsed);
+    if (wait > 0) {
+      try {
+        await sleep(wait, undefined, { signal: options.signal });
+      } catch {
+        // Aborted: the loop's first check reports it.
+      }
+    }
+  }
+}

@@ -1,0 +1,203 @@
+import type { Environment } from "../../environments/index.js";
+import { globalStackName, parseStackName, TAG } from "../../environments/stacks.js";
+import type { OriginSpec } from "../../global/contract.js";
+import type { Engine, StackSummary } from "../engine/port.js";
+import { verifyEdge } from "./edge-check.js";
+import { gateStamps, watchStamps, type GateSettings, type GateTarget, type StampVerdict } from "./health-gate.js";
+import { GATE_TAG, gateFromTags, intentFromTags, intentToTags } from "./intent-tags.js";
+import type { Action, ObservedStamp, World } from "./model.js";
+import type { HostResolver, ProbeResult } from "./probe.js";
+import type { ActionResult, ReconcilerEvent, ReleasePorts } from "./reconciler.js";
+
+/**
+ * The reconciler's real edges: observing the environment through an engine (stacks by tag, the
+ * global stack's outputs and tags) and carrying out actions (stack updates, health probes over
+ * HTTP). Stack programs come from `StackOps`, so this file knows nothing about how a stack is built.
+ */
+
+export interface StackOps {
+  /** Deploys (or updates) the stamp of a region for a release; resets its gate verdict. */
+  deployStamp(region: string, release: string, image: string, signal?: AbortSignal): Promise<void>;
+  /** One update of the global stack with this origin list and live release. */
+  updateGlobal(origins: OriginSpec[], liveRelease: string | null, signal?: AbortSignal): Promise<void>;
+  /** Destroys a stamp's resources and removes its stack. */
+  destroyStamp(stack: string, signal?: AbortSignal): Promise<void>;
+}
+
+export interface ReleaseTiming {
+  /** Multiplies every wait of the driver (bake, probe interval, deadlines); 1 against Azure. */
+  scale: number;
+}
+
+export type ProgressEvent =
+  | { type: "probe"; stack: string; result: ProbeResult }
+  | { type: "gate-verdict"; verdict: StampVerdict }
+  | { type: "edge"; releasesSeen: string[]; satisfied: boolean }
+  | { type: "stamp-deployed"; stack: string }
+  | { type: "stamp-destroyed"; stack: string };
+
+export interface EnginePortsOptions {
+  engine: Engine;
+  env: Environment;
+  ops: StackOps;
+  resolve: HostResolver;
+  timing: ReleaseTiming;
+  checkpoint: (name: string) => void | Promise<void>;
+  onEvent: (event: ReconcilerEvent | ProgressEvent) => void;
+  signal?: AbortSignal;
+}
+
+/** Durations scaled for offline runs, never below what a loopback HTTP round trip needs. */
+export function gateSettings(env: Environment, timing: ReleaseTiming): GateSettings & { deadlineMs: number } {
+  const g = env.healthGate;
+  const intervalMs = Math.max(20, Math.round(g.interval * timing.scale));
+  return {
+    intervalMs,
+    sampleSize: g.sampleSize,
+    successesRequired: g.successesRequired,
+    probeTimeoutMs: Math.max(250, Math.round(g.probeTimeout * timing.scale)),
+    deadlineMs: Math.max(intervalMs * g.sampleSize * 2, Math.round(g.deadline * timing.scale)),
+  };
+}
+
+export async function observeWorld(engine: Engine, envName: string): Promise<World> {
+  const stacks = await engine.listStacks({ tags: { [TAG.env]: envName } });
+  const globalName = globalStackName(envName);
+  const globalSummary = stacks.find((s) => s.name === globalName);
+  const globalOutputs = globalSummary ? await engine.outputs(globalName) : undefined;
+  const stampSummaries = stacks.filter((s) => s.tags[TAG.kind] === "stamp");
+  const stamps = await Promise.all(stampSummaries.map((s) => observeStamp(engine, s)));
+  const origins = Array.isArray(globalOutputs?.["origins"]) ? (globalOutputs["origins"] as OriginSpec[]) : [];
+  const live = globalOutputs?.["liveRelease"];
+  const fdHost = globalOutputs?.["frontDoorEndpointHostName"];
+  return {
+    env: envName,
+    global: {
+      exists: Boolean(globalOutputs && typeof fdHost === "string"),
+      origins,
+      liveRelease: typeof live === "string" ? live : null,
+      ...(typeof fdHost === "string" ? { frontDoorHostName: fdHost } : {}),
+    },
+    stamps: stamps.filter((s): s is ObservedStamp => s !== undefined),
+    intent: globalSummary ? intentFromTags(globalSummary.tags) : null,
+  };
+}
+
+async function observeStamp(engine: Engine, summary: StackSummary): Promise<ObservedStamp | undefined> {
+  let parsed;
+  try {
+    parsed = parseStackName(summary.name);
+  } catch {
+    return undefined;
+  }
+  if (parsed.kind !== "stamp") return undefined;
+  const outputs = await engine.outputs(summary.name);
+  const host = outputs?.["webAppHostName"];
+  return {
+    stack: summary.name,
+    region: parsed.region,
+    release: parsed.release,
+    deployed: typeof host === "string",
+    ...(typeof host === "string" ? { hostName: host } : {}),
+    gate: gateFromTags(summary.tags),
+  };
+}
+
+export function enginePorts(options: EnginePortsOptions): ReleasePorts {
+  const { engine, env, ops, signal } = options;
+  const globalName = globalStackName(env.name);
+  const settings = gateSettings(env, options.timing);
+  const gateOptions = {
+    settings,
+    resolve: options.resolve,
+    path: env.originHealthProbe.path,
+    ...(signal ? { signal } : {}),
+    onProbe: (stack: string, result: ProbeResult) => options.onEvent({ type: "probe", stack, result }),
+  };
+  const targetsOf = (world: World, stacks: string[]): GateTarget[] =>
+    stacks.map((stack) => {
+      const s = world.stamps.find((x) => x.stack === stack);
+      if (!s?.hostName) throw new Error(`stamp ${stack} has no host name`);
+      return { stack, hostName: s.hostName, release: s.release };
+    });
+  const edge = async (world: World, expect: { present: string[]; absent: string[] }) => {
+    if (!world.global.frontDoorHostName) return;
+    const result = await verifyEdge(world.global.frontDoorHostName, expect, {
+      resolve: options.resolve,
+      path: env.originHealthProbe.path,
+      timeoutMs: Math.max(settings.intervalMs * 20, Math.round(env.release.edgePropagationTimeout * options.timing.scale)),
+      intervalMs: settings.intervalMs,
+      probeTimeoutMs: settings.probeTimeoutMs,
+      ...(signal ? { signal } : {}),
+    });
+    options.onEvent({ type: "edge", releasesSeen: result.releasesSeen, satisfied: result.satisfied });
+    if (!result.satisfied) throw new Error(`Front Door did not serve the expected releases in time: ${result.detail}`);
+  };
+  const settleAll = async (stacks: string[], work: (stack: string) => Promise<void>, what: string) => {
+    const results = await Promise.allSettled(stacks.map(work));
+    const failed = results.flatMap((r, i) => (r.status === "rejected" ? [`${stacks[i]}: ${(r.reason as Error).message}`] : []));
+    if (failed.length > 0) throw new Error(`${what} failed for ${failed.join("; ")}`);
+  };
+
+  return {
+    observe: () => observeWorld(engine, env.name),
+    checkpoint: options.checkpoint,
+    emit: options.onEvent,
+    async execute(action: Action, world: World): Promise<ActionResult> {
+      const intent = world.intent!;
+      switch (action.kind) {
+        case "deploy-green":
+          await settleAll(action.regions, async (region) => {
+            await ops.deployStamp(region, intent.release, intent.image, signal);
+          }, "deploying green");
+          return { ok: true };
+        case "gate": {
+          const verdicts = await gateStamps(targetsOf(world, action.stacks), settings.deadlineMs, gateOptions);
+          for (const v of verdicts) {
+            options.onEvent({ type: "gate-verdict", verdict: v });
+            await engine.setTags(v.stack, { [GATE_TAG]: v.passed ? "passed" : "failed" });
+          }
+          return { ok: true };
+        }
+        case "shift":
+          await ops.updateGlobal(action.origins, action.liveRelease, signal);
+          await edge(world, {
+            present: [intent.release],
+            absent: action.percent === 100 ? action.origins.filter((o) => o.release !== intent.release).map((o) => o.release) : [],
+          });
+          return { ok: true };
+        case "bake": {
+          const bakeMs = Math.round(env.release.bakeTime * options.timing.scale);
+          const verdicts = await watchStamps(targetsOf(world, action.stacks), Math.max(bakeMs, settings.intervalMs * settings.sampleSize), gateOptions);
+          const failed = verdicts.filter((v) => !v.passed);
+          for (const v of failed) {
+            options.onEvent({ type: "gate-verdict", verdict: v });
+            await engine.setTags(v.stack, { [GATE_TAG]: "failed" });
+          }
+          return failed.length === 0 ? { ok: true } : { ok: false, unhealthy: failed.map((v) => `${v.stack}: ${v.reason}`).join("; ") };
+        }
+        case "promote":
+          await ops.updateGlobal(action.origins, action.liveRelease, signal);
+          return { ok: true };
+        case "restore-blue":
+          await ops.updateGlobal(action.origins, action.liveRelease, signal);
+          if (action.origins.length > 0) await edge(world, { present: [...new Set(action.origins.map((o) => o.release))], absent: [intent.release] });
+          return { ok: true };
+        case "destroy-stamps":
+          await settleAll(action.stacks, async (stack) => {
+            await ops.destroyStamp(stack, signal);
+            options.onEvent({ type: "stamp-destroyed", stack });
+          }, "destroying stamps");
+          return { ok: true };
+        case "begin-rollback":
+          await engine.setTags(globalName, intentToTags({ ...intent, mode: intent.mode === "abort" ? "abort" : "rollback", reason: action.reason }));
+          return { ok: true };
+        case "finish":
+          await engine.setTags(globalName, { ...intentToTags(null), [TAG.release]: world.global.liveRelease ?? "none" });
+          return { ok: true };
+        case "blocked":
+          throw new Error(action.reason);
+      }
+    },
+  };
+}
