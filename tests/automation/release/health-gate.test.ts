@@ -1,0 +1,112 @@
+import { expect } from "chai";
+import http from "node:http";
+import type { AddressInfo } from "node:net";
+import { gateStamps, ProbeWindow, watchStamps } from "../../../automation/release/health-gate.js";
+import { probeOnce, type HostResolver } from "../../../automation/release/probe.js";
+
+/** A loopback stamp whose health the test flips; counts probes. */
+async function fakeStamp(release: string) {
+  const state = { healthy: true, hang: false, probes: 0, answerAs: release };
+  const server = http.createServer((req, res) => {
+    state.probes++;
+    if (state.hang) return; // never answers: the probe must time out
+    const status = state.healthy ? "Healthy" : "Unhealthy";
+    res.writeHead(state.healthy ? 200 : 503, { "content-type": "application/json", "x-contoso-release": state.answerAs, "x-contoso-region": "westeurope" });
+    res.end(JSON.stringify({ status, release: state.answerAs, region: "westeurope", components: [{ name: "cosmos", status, latencyMs: 3, ...(state.healthy ? {} : { error: "429 Too Many Requests" }) }] }));
+  });
+  await new Promise<void>((r) => server.listen(0, "127.0.0.1", r));
+  const port = (server.address() as AddressInfo).port;
+  const resolve: HostResolver = () => ({ protocol: "http", address: "127.0.0.1", port });
+  return { state, resolve, close: () => new Promise<void>((r) => { server.closeAllConnections(); server.close(() => r()); }) };
+}
+
+const settings = { intervalMs: 20, sampleSize: 4, successesRequired: 3, probeTimeoutMs: 200 };
+
+describe("health gate", () => {
+  it("counts successes over a sliding window of the last n probes", () => {
+    const w = new ProbeWindow(3);
+    [true, false, true, true].forEach((ok) => w.record(ok));
+    expect([w.successes, w.failures, w.samples]).to.deep.equal([2, 1, 3]);
+  });
+
+  it("a probe reads status, release, region and components from the contract", async () => {
+    const stamp = await fakeStamp("r42");
+    try {
+      const ok = await probeOnce("app.example", "/health/stamp", { resolve: stamp.resolve, timeoutMs: 500, expectRelease: "r42" });
+      expect(ok).to.include({ ok: true, statusCode: 200, status: "Healthy", release: "r42", region: "westeurope" });
+      stamp.state.healthy = false;
+      const bad = await probeOnce("app.example", "/health/stamp", { resolve: stamp.resolve, timeoutMs: 500, expectRelease: "r42" });
+      expect(bad.ok).to.equal(false);
+      expect(bad.error).to.match(/HTTP 503 Unhealthy \(cosmos: 429 Too Many Requests\)/);
+      stamp.state.healthy = true;
+      stamp.state.answerAs = "r41";
+      const wrong = await probeOnce("app.example", "/health/stamp", { resolve: stamp.resolve, timeoutMs: 500, expectRelease: "r42" });
+      expect(wrong.error).to.match(/answered by release r41 instead of r42/);
+    } finally {
+      await stamp.close();
+    }
+  });
+
+  it("a probe that gets no answer fails within its timeout", async () => {
+    const stamp = await fakeStamp("r42");
+    stamp.state.hang = true;
+    try {
+      const started = Date.now();
+      const r = await probeOnce("app.example", "/health/stamp", { resolve: stamp.resolve, timeoutMs: 100 });
+      expect(r.ok).to.equal(false);
+      expect(Date.now() - started).to.be.below(1000);
+    } finally {
+      await stamp.close();
+    }
+  });
+
+  it("passes a healthy stamp after k successes, and fails an unhealthy one at the deadline", async () => {
+    const good = await fakeStamp("r42");
+    const bad = await fakeStamp("r42");
+    bad.state.healthy = false;
+    try {
+      const [g] = await gateStamps([{ stack: "prod-weu-r42", hostName: "a", release: "r42" }], 2000, { settings, resolve: good.resolve });
+      expect(g).to.include({ passed: true, probes: 3 });
+      const started = Date.now();
+      const [b] = await gateStamps([{ stack: "prod-neu-r42", hostName: "b", release: "r42" }], 300, { settings, resolve: bad.resolve });
+      expect(b!.passed).to.equal(false);
+      expect(b!.reason).to.match(/not healthy within 300 ms: 0 of the last 4 probes succeeded \(needs 3\)/);
+      expect(Date.now() - started).to.be.within(250, 1500);
+    } finally {
+      await good.close();
+      await bad.close();
+    }
+  });
+
+  it("while baking, fails as soon as the window cannot hold k successes", async () => {
+    const stamp = await fakeStamp("r42");
+    try {
+      setTimeout(() => (stamp.state.healthy = false), 100);
+      const started = Date.now();
+      const [v] = await watchStamps([{ stack: "prod-weu-r42", hostName: "a", release: "r42" }], 5000, { settings, resolve: stamp.resolve });
+      const took = Date.now() - started;
+      expect(v!.passed).to.equal(false);
+      // Detected after n−k+1 = 2 failing probes: about 2 intervals after the fault, far before the 5 s bake ends.
+      expect(took).to.be.below(1000);
+      expect(v!.reason).to.match(/of the last 4 probes succeeded \(needs 3\)/);
+    } finally {
+      await stamp.close();
+    }
+  });
+
+  it("a bake of healthy stamps lasts the bake time and passes", async () => {
+    const stamp = await fakeStamp("r42");
+    try {
+      const started = Date.now();
+      const verdicts = await watchStamps(
+        [{ stack: "prod-weu-r42", hostName: "a", release: "r42" }, { stack: "prod-neu-r42", hostName: "b", release: "r42" }],
+        200,
+        { settings, resolve: stamp.resolve },
+      );
+      expect(verdicts.map((v) => v.passed)).to.deep.equal([true, true]);
+      expect(Date.now() - started).to.be.at.least(190);
+    } finally {
+      await stamp.close();
+    }
+  });
+});
