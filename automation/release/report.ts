@@ -1,0 +1,64 @@
+import type { OriginSpec } from "../../global/contract.js";
+import type { ReleaseEvent } from "./run-release.js";
+
+/**
+ * Human lines for release events (a terminal or a CI log). Pipelines use `--json`, which prints the
+ * events themselves, one JSON object per line.
+ */
+export function formatEvent(event: ReleaseEvent): string | undefined {
+  switch (event.type) {
+    case "action":
+      return describeAction(event.action);
+    case "action-failed":
+      return `  ! ${event.action.kind} failed (attempt ${event.attempt}${event.willRetry ? ", retrying" : ""}): ${event.error}`;
+    case "gate-verdict": {
+      const v = event.verdict;
+      return v.passed
+        ? `  ✓ ${v.stack} healthy (${v.window.successes} of the last ${v.window.samples} probes)`
+        : `  ✗ ${v.stack} unhealthy: ${v.reason ?? "failed"}`;
+    }
+    case "edge":
+      return `  ✓ Front Door edge serves ${event.releasesSeen.join(" + ") || "nothing"}`;
+    case "stamp-deployed":
+      return `  ✓ ${event.stack} deployed`;
+    case "stamp-destroyed":
+      return `  ✓ ${event.stack} destroyed`;
+    case "lock-recovered":
+      return `  ! recovered the release lock left by ${event.from} (that process is gone)`;
+    case "note":
+      return `  ${event.message}`;
+    case "action-done":
+    case "observed":
+    case "probe":
+      return undefined;
+  }
+}
+
+function describeAction(action: Extract<ReleaseEvent, { type: "action" }>["action"]): string {
+  switch (action.kind) {
+    case "deploy-green":
+      return `▸ deploy green stamps in ${action.regions.join(", ")} (in parallel)`;
+    case "gate":
+      return `▸ health gate on ${action.stacks.join(", ")}`;
+    case "shift":
+      return `▸ shift ${action.percent}% of traffic to green: ${weights(action.origins)}`;
+    case "bake":
+      return `▸ bake at ${action.percent}% while watching green health`;
+    case "promote":
+      return `▸ promote ${action.liveRelease}: ${weights(action.origins)} (blue origins removed)`;
+    case "destroy-stamps":
+      return `▸ destroy ${action.why === "blue" ? "blue" : "failed green"} stamps ${action.stacks.join(", ")}`;
+    case "begin-rollback":
+      return `↩ roll back: ${action.reason}`;
+    case "restore-blue":
+      return `↩ blue back to full weight, green origins removed: ${weights(action.origins) || "no origins (first release)"}`;
+    case "finish":
+      return `■ ${action.outcome}`;
+    case "blocked":
+      return `■ blocked: ${action.reason}`;
+  }
+}
+
+export function weights(origins: OriginSpec[]): string {
+  return origins.map((o) => `${o.stamp}=${o.enabled ? o.weight : "off"}`).join(" ");
+}

@@ -1,0 +1,161 @@
+import { InputError, type Environment } from "../../environments/index.js";
+import { globalStackName, validateRelease } from "../../environments/stacks.js";
+import type { Engine } from "../engine/port.js";
+import { globalStack } from "../stacks/global-stack.js";
+import { validateImage } from "../stacks/inputs.js";
+import { stampStack } from "../stacks/stamp-stack.js";
+import { GATE_TAG, intentToTags } from "./intent-tags.js";
+import type { ReleaseIntent, World } from "./model.js";
+import { enginePorts, observeWorld, type ProgressEvent, type ReleaseTiming, type StackOps } from "./ports.js";
+import type { HostResolver } from "./probe.js";
+import { reconcile, type ReconcilerEvent, type ReleaseOutcome } from "./reconciler.js";
+import { acquireReleaseLock, ReleaseBusyError } from "./release-lock.js";
+
+/**
+ * `release start | resume | abort`: the commands around the reconciler. Each takes the
+ * environment's release lock, records or reads the intent on the global stack, and reconciles.
+ */
+
+export type ReleaseEvent = ReconcilerEvent | ProgressEvent | { type: "lock-recovered"; from: string } | { type: "note"; message: string };
+
+export interface ReleaseContext {
+  engine: Engine;
+  env: Environment;
+  resolve: HostResolver;
+  timing: ReleaseTiming;
+  checkpoint: (name: string) => void | Promise<void>;
+  onEvent: (event: ReleaseEvent) => void;
+  probeAllowList?: string[];
+  signal?: AbortSignal;
+}
+
+export interface ReleaseSummary {
+  env: string;
+  release: string | null;
+  outcome: ReleaseOutcome | "nothing-to-do" | "abort-requested";
+  liveRelease: string | null;
+  reason?: string;
+}
+
+/** Stack operations of a release, through the engine and the stack glue (automation/stacks). */
+export function engineStackOps(ctx: Pick<ReleaseContext, "engine" | "env" | "probeAllowList" | "onEvent">): StackOps {
+  const { engine, env } = ctx;
+  return {
+    async deployStamp(region, release, image, signal) {
+      const plan = await stampStack(engine, env, { region, release, image, probeAllowList: ctx.probeAllowList ?? [] });
+      // A (re)deployed stamp must pass its gate again.
+      plan.tags = { ...(plan.tags ?? {}), [GATE_TAG]: "pending" };
+      await engine.up(plan, signal ? { signal } : {});
+      ctx.onEvent({ type: "stamp-deployed", stack: plan.stack });
+    },
+    async updateGlobal(origins, liveRelease, signal) {
+      const plan = await globalStack(engine, env, { origins, liveRelease });
+      await engine.up(plan, signal ? { signal } : {});
+    },
+    async destroyStamp(stack, signal) {
+      await engine.destroy(stack, signal ? { signal } : {});
+      await engine.remove(stack);
+    },
+  };
+}
+
+async function withLock<T>(ctx: ReleaseContext, work: () => Promise<T>): Promise<T> {
+  const lock = await acquireReleaseLock(ctx.engine.stateDir, ctx.env.name);
+  if (lock.recoveredFrom) {
+    ctx.onEvent({ type: "lock-recovered", from: `pid ${lock.recoveredFrom.pid} on ${lock.recoveredFrom.host}` });
+  }
+  try {
+    return await work();
+  } finally {
+    await lock.release();
+  }
+}
+
+async function drive(ctx: ReleaseContext, world: World): Promise<ReleaseSummary> {
+  // The rollback reason is cleared from the global stack when the rollback finishes; keep it for the summary.
+  let reason = world.intent!.reason;
+  const onEvent = (e: ReleaseEvent) => {
+    if (e.type === "action" && e.action.kind === "begin-rollback") reason = e.action.reason;
+    ctx.onEvent(e);
+  };
+  const ops = engineStackOps({ ...ctx, onEvent });
+  const ports = enginePorts({ ...ctx, ops, onEvent });
+  const outcome = await reconcile({ regions: ctx.env.regions, steps: ctx.env.release.steps }, ports);
+  const after = await observeWorld(ctx.engine, ctx.env.name);
+  return {
+    env: ctx.env.name,
+    release: world.intent!.release,
+    outcome,
+    liveRelease: after.global.liveRelease,
+    ...(outcome !== "released" && reason ? { reason } : {}),
+  };
+}
+
+export async function startRelease(ctx: ReleaseContext, request: { release: string; image: string; keepFailed: boolean }): Promise<ReleaseSummary> {
+  validateRelease(request.release);
+  validateImage(request.image);
+  return withLock(ctx, async () => {
+    const world = await observeWorld(ctx.engine, ctx.env.name);
+    if (!world.global.exists) {
+      throw new InputError(`the global stack ${globalStackName(ctx.env.name)} is not deployed: run "contoso global up --env ${ctx.env.name}" first`);
+    }
+    if (world.intent) {
+      throw new ReleaseBusyError(
+        `release ${world.intent.release} of ${ctx.env.name} is unfinished (${world.intent.mode}): run "contoso release resume --env ${ctx.env.name}" or "contoso release abort --env ${ctx.env.name}"`,
+      );
+    }
+    if (world.global.liveRelease === request.release) {
+      throw new InputError(`release ${request.release} is already live in ${ctx.env.name}`);
+    }
+    const intent: ReleaseIntent = {
+      release: request.release,
+      image: request.image,
+      mode: "rollout",
+      blueRelease: world.global.liveRelease,
+      keepFailed: request.keepFailed,
+      startedAt: new Date().toISOString(),
+    };
+    await ctx.engine.setTags(globalStackName(ctx.env.name), intentToTags(intent));
+    return drive(ctx, { ...world, intent });
+  });
+}
+
+export async function resumeRelease(ctx: ReleaseContext): Promise<ReleaseSummary> {
+  return withLock(ctx, async () => {
+    const world = await observeWorld(ctx.engine, ctx.env.name);
+    if (!world.intent) {
+      return { env: ctx.env.name, release: null, outcome: "nothing-to-do", liveRelease: world.global.liveRelease };
+    }
+    return drive(ctx, world);
+  });
+}
+
+/**
+ * Drives back to blue. When another live process holds the release, the request is recorded on the
+ * global stack and that process turns back at its next step.
+ */
+export async function abortRelease(ctx: ReleaseContext, request: { keepFailed?: boolean } = {}): Promise<ReleaseSummary> {
+  const requestAbort = async (world: World): Promise<World> => {
+    const intent = world.intent!;
+    if (world.global.liveRelease === intent.release && intent.mode === "rollout") {
+      throw new InputError(`release ${intent.release} is already promoted in ${ctx.env.name}; release the previous version again instead of aborting`);
+    }
+    const next: ReleaseIntent = { ...intent, mode: "abort", reason: "aborted by an operator", keepFailed: request.keepFailed ?? intent.keepFailed };
+    await ctx.engine.setTags(globalStackName(ctx.env.name), intentToTags(next));
+    return { ...world, intent: next };
+  };
+  try {
+    return await withLock(ctx, async () => {
+      const world = await observeWorld(ctx.engine, ctx.env.name);
+      if (!world.intent) return { env: ctx.env.name, release: null, outcome: "nothing-to-do", liveRelease: world.global.liveRelease };
+      return drive(ctx, await requestAbort(world));
+    });
+  } catch (err) {
+    if (!(err instanceof ReleaseBusyError)) throw err;
+    const world = await observeWorld(ctx.engine, ctx.env.name);
+    if (!world.intent) throw err;
+    await requestAbort(world);
+    ctx.onEvent({ type: "note", message: `${err.message.split(";")[0]}: asked it to turn back at its next step` });
+    return { env: ctx.env.name, release: world.intent.release, outcome: "abort-requested", liveRelease: world.global.liveRelease };
+  }
+}
