@@ -1,0 +1,308 @@
+import type { Environment } from "../../environments/index.js";
+import { regionShort } from "../../environments/regions.js";
+import { stampStackName } from "../../environments/stacks.js";
+import { COMPONENTS, DEFAULT_LOOKBACK, STATUS, STATUS_PENALTY, signalThresholds, type ComponentName, type Thresholds } from "./model.js";
+import { regionsOf, regionTableLet, stampFromOriginName, stampFromResourceId } from "./stamp-key.js";
+
+/**
+ * The health model as KQL functions saved in a Log Analytics workspace. Pure: every body is a
+ * function of the environment (its regions and thresholds) and of the scope, so tests parse exactly
+ * what gets deployed.
+ *
+ * Every component function returns one row per stamp (or region) and signal:
+ *   Region, Stamp, Component, Signal, Value, Yellow, Red, Status (0 green, 1 yellow, 2 red)
+ * The score functions call the component functions by their saved alias, so a fix to one component
+ * query changes every roll-up that uses it.
+ */
+
+/** Where a set of functions lives and what it sees. */
+export type HealthScope =
+  /** The global workspace: every stamp of the environment, plus the environment-wide score. */
+  | { kind: "environment" }
+  /** One stamp's functions: filtered to the stamp, with aliases that name it (so blue and green can share a workspace). */
+  | { kind: "stamp"; region: string; release: string };
+
+/** A function as Log Analytics saves it (a saved search with a function alias). */
+export interface HealthFunction {
+  alias: string;
+  displayName: string;
+  /** Saved-search `functionParameters`: `name:type = default`. */
+  parameters: string;
+  /** The function body (what the saved search stores as `query`). */
+  body: string;
+}
+
+/** The aliases of one scope's functions, by role. */
+export interface HealthFunctionAliases {
+  apiFailures: string;
+  apiLatency: string;
+  dependencyFailures: string;
+  queueBacklog: string;
+  keyVaultErrors: string;
+  cosmosErrors: string;
+  frontDoorOrigins: string;
+  /** Every component's status (the union of the above). */
+  components: string;
+  stampScore: string;
+  /** Environment scope only. */
+  environmentScore?: string;
+}
+
+const ALIAS_PREFIX = "ContosoHealth";
+const LOOKBACK_PARAMETER = `lookback:timespan = ${DEFAULT_LOOKBACK}`;
+const RESULT_COLUMNS = "Region, Stamp, Component, Signal, Value, Yellow, Red, Status";
+
+export function healthFunctionAliases(scope: HealthScope): HealthFunctionAliases {
+  const prefix = scope.kind === "environment" ? ALIAS_PREFIX : `${ALIAS_PREFIX}_${regionShort(scope.region)}_${scope.release}`;
+  const alias = (name: string) => `${prefix}_${name}`;
+  return {
+    apiFailures: alias("ApiFailures"),
+    apiLatency: alias("ApiLatency"),
+    dependencyFailures: alias("DependencyFailures"),
+    queueBacklog: alias("QueueBacklog"),
+    keyVaultErrors: alias("KeyVaultErrors"),
+    cosmosErrors: alias("CosmosErrors"),
+    frontDoorOrigins: alias("FrontDoorOrigins"),
+    components: alias("Components"),
+    stampScore: alias("StampScore"),
+    ...(scope.kind === "environment" ? { environmentScore: alias("EnvironmentScore") } : {}),
+  };
+}
+
+/** Every function of a scope, in dependency order (a function comes after those it calls). */
+export function healthFunctions(env: Environment, scope: HealthScope): HealthFunction[] {
+  const aliases = healthFunctionAliases(scope);
+  const ctx = contextOf(env, scope);
+  const t = signalThresholds(env);
+  const label = scope.kind === "environment" ? env.name : ctx.stamp!;
+  const fn = (alias: string, title: string, body: string): HealthFunction => ({
+    alias,
+    displayName: `Health model (${label}): ${title}`,
+    parameters: LOOKBACK_PARAMETER,
+    body,
+  });
+
+  const functions = [
+    fn(aliases.apiFailures, "API failure rate", rateQuery(ctx, {
+      table: "AppRequests", component: "api", signal: "failureRatePercent", failed: "not(Success)", thresholds: t.failureRatePercent,
+    })),
+    fn(aliases.apiLatency, "API latency p95", latencyQuery(ctx, t.latencyP95Ms)),
+    fn(aliases.dependencyFailures, "Dependency failure rate", rateQuery(ctx, {
+      table: "AppDependencies", component: "dependencies", signal: "dependencyFailurePercent", failed: "not(Success)", thresholds: t.dependencyFailurePercent,
+    })),
+    fn(aliases.queueBacklog, "Service Bus backlog", queueBacklogQuery(ctx, t.queueBacklog)),
+    fn(aliases.keyVaultErrors, "Key Vault errors", keyVaultQuery(ctx, t.keyVaultErrors)),
+    fn(aliases.cosmosErrors, "Cosmos DB throttling and server errors", cosmosQuery(ctx, t.dependencyFailurePercent)),
+    fn(aliases.frontDoorOrigins, "Front Door origin probes", frontDoorQuery(ctx, t.failureRatePercent)),
+    fn(aliases.components, "Component status", componentsQuery(ctx, aliases)),
+    fn(aliases.stampScore, "Stamp health score", stampScoreQuery(env, aliases)),
+  ];
+  if (aliases.environmentScore) {
+    functions.push(fn(aliases.environmentScore, "Environment health score", environmentScoreQuery(env, ctx, aliases)));
+  }
+  return functions;
+}
+
+interface QueryContext {
+  envName: string;
+  regionsLet: string;
+  /** Set in stamp scope: the stamp (stack) name rows are filtered to. */
+  stamp?: string;
+  /** Set in stamp scope: the stamp's region. */
+  region?: string;
+}
+
+function contextOf(env: Environment, scope: HealthScope): QueryContext {
+  if (scope.kind === "environment") return { envName: env.name, regionsLet: regionTableLet(regionsOf(env.regions)) };
+  return {
+    envName: env.name,
+    regionsLet: regionTableLet(regionsOf([scope.region])),
+    stamp: stampStackName(env.name, scope.region, scope.release),
+    region: scope.region,
+  };
+}
+
+/** Real literal (KQL needs `real(5)` rather than `5` so every Value column has one type across the union). */
+function real(n: number): string {
+  return `real(${Number.isInteger(n) ? n : n.toString()})`;
+}
+
+function stampFilter(ctx: QueryContext): string {
+  return ctx.stamp ? `\n| where Stamp == "${ctx.stamp}"` : "";
+}
+
+/** Adds thresholds and the traffic-light status for a higher-is-worse Value. */
+function judge(component: ComponentName, signal: string, thresholds: Thresholds): string {
+  return [
+    `| extend Component = "${component}", Signal = ${signal}, Yellow = ${real(thresholds.yellow)}, Red = ${real(thresholds.red)}`,
+    `| extend Status = case(Value >= Red, ${STATUS.red}, Value >= Yellow, ${STATUS.yellow}, ${STATUS.green})`,
+    `| project ${RESULT_COLUMNS}`,
+  ].join("\n");
+}
+
+function recent(table: string): string {
+  return `${table}\n| where TimeGenerated > ago(lookback)`;
+}
+
+interface RateSpec {
+  table: string;
+  component: ComponentName;
+  signal: string;
+  failed: string;
+  thresholds: Thresholds;
+}
+
+/** Percentage of failed calls per stamp (requests or dependency calls from the stamp's Application Insights). */
+function rateQuery(ctx: QueryContext, spec: RateSpec): string {
+  return [
+    ctx.regionsLet,
+    recent(spec.table),
+    stampFromResourceId(ctx.envName) + stampFilter(ctx),
+    `| summarize Total = count(), Failed = countif(${spec.failed}) by Region, Stamp`,
+    `| extend Value = round(100.0 * Failed / Total, 2)`,
+    judge(spec.component, `"${spec.signal}"`, spec.thresholds),
+  ].join("\n");
+}
+
+function latencyQuery(ctx: QueryContext, thresholds: Thresholds): string {
+  return [
+    ctx.regionsLet,
+    recent("AppRequests"),
+    stampFromResourceId(ctx.envName) + stampFilter(ctx),
+    `| summarize Value = round(percentile(DurationMs, 95), 0) by Region, Stamp`,
+    judge("api", `"latencyP95Ms"`, thresholds),
+  ].join("\n");
+}
+
+/** Latest active and dead-lettered message counts of the stamp's Service Bus namespace (platform metrics). */
+function queueBacklogQuery(ctx: QueryContext, thresholds: Thresholds): string {
+  return [
+    ctx.regionsLet,
+    recent("AzureMetrics"),
+    `| where ResourceProvider =~ "MICROSOFT.SERVICEBUS" and MetricName in ("ActiveMessages", "DeadletteredMessages")`,
+    stampFromResourceId(ctx.envName) + stampFilter(ctx),
+    `| summarize arg_max(TimeGenerated, Maximum) by Region, Stamp, _ResourceId, MetricName`,
+    `| summarize Value = todouble(sum(Maximum)) by Region, Stamp, MetricName`,
+    judge("servicebus", `iff(MetricName == "ActiveMessages", "activeMessages", "deadletteredMessages")`, thresholds),
+  ].join("\n");
+}
+
+/** Failed Key Vault operations: server errors, throttling and denied access (a missing secret is the app's business). */
+function keyVaultQuery(ctx: QueryContext, thresholds: Thresholds): string {
+  return [
+    ctx.regionsLet,
+    recent("AzureDiagnostics"),
+    `| where ResourceProvider =~ "MICROSOFT.KEYVAULT" and Category == "AuditEvent"`,
+    stampFromResourceId(ctx.envName) + stampFilter(ctx),
+    `| extend HttpStatus = toint(httpStatusCode_d)`,
+    `| summarize Value = todouble(countif(HttpStatus >= 500 or HttpStatus in (401, 403, 429))) by Region, Stamp`,
+    judge("keyvault", `"keyVaultErrors"`, thresholds),
+  ].join("\n");
+}
+
+/**
+ * Cosmos DB requests that were throttled (429) or failed on the server (5xx), per region that served
+ * them. Cosmos is global; its region is shared by every stamp there, so the row names no stamp in
+ * environment scope (the Components function hands it to each stamp of the region).
+ */
+function cosmosQuery(ctx: QueryContext, thresholds: Thresholds): string {
+  const stamp = ctx.stamp ? `"${ctx.stamp}"` : `""`;
+  return [
+    ctx.regionsLet,
+    recent("CDBDataPlaneRequests"),
+    `| lookup kind=inner (envRegions | project RegionName = RegionDisplayName, Region) on RegionName`,
+    `| summarize Total = count(), Failed = countif(StatusCode == 429 or StatusCode >= 500) by Region`,
+    `| extend Stamp = ${stamp}, Value = round(100.0 * Failed / Total, 2)`,
+    judge("cosmos", `"throttledOrFailedPercent"`, thresholds),
+  ].join("\n");
+}
+
+/** Front Door's own view of each origin: the share of its health probes that did not get a 200. */
+function frontDoorQuery(ctx: QueryContext, thresholds: Thresholds): string {
+  return [
+    ctx.regionsLet,
+    recent("AzureDiagnostics"),
+    `| where ResourceProvider =~ "MICROSOFT.CDN" and Category == "FrontDoorHealthProbeLog"`,
+    stampFromOriginName(ctx.envName, "originName_s") + stampFilter(ctx),
+    `| summarize Total = count(), Failed = countif(tostring(httpStatusCode_s) != "200") by Region, Stamp`,
+    `| extend Value = round(100.0 * Failed / Total, 2)`,
+    judge("frontdoor", `"probeFailurePercent"`, thresholds),
+  ].join("\n");
+}
+
+function componentsQuery(ctx: QueryContext, a: HealthFunctionAliases): string {
+  const stampLevel = [a.apiFailures, a.apiLatency, a.dependencyFailures, a.queueBacklog, a.keyVaultErrors, a.frontDoorOrigins]
+    .map((alias) => `${alias}(lookback)`)
+    .join(",\n    ");
+  if (ctx.stamp) {
+    return [`union\n    ${stampLevel},\n    ${a.cosmosErrors}(lookback)`, `| project ${RESULT_COLUMNS}`].join("\n");
+  }
+  // A regional component counts for every stamp seen in its region; with no stamp there, it is
+  // still shown for the region (empty Stamp), so the workbook never hides a red Cosmos DB.
+  return [
+    `let stampLevel = union\n    ${stampLevel};`,
+    `let stamps = stampLevel | distinct Region, Stamp;`,
+    `let regional = ${a.cosmosErrors}(lookback)`,
+    `    | project-away Stamp`,
+    `    | join kind=leftouter stamps on Region`,
+    `    | extend Stamp = coalesce(Stamp, "")`,
+    `    | project ${RESULT_COLUMNS};`,
+    `union stampLevel, regional`,
+    `| project ${RESULT_COLUMNS}`,
+  ].join("\n");
+}
+
+function weightsLet(): string {
+  const rows = COMPONENTS.map((c) => `"${c.name}", ${real(c.weight)}`).join(", ");
+  return `let weights = datatable(Component: string, Weight: real) [${rows}];`;
+}
+
+function penaltyOf(statusColumn: string): string {
+  return `case(${statusColumn} == ${STATUS.red}, ${real(STATUS_PENALTY[2])}, ${statusColumn} == ${STATUS.yellow}, ${real(STATUS_PENALTY[1])}, ${real(STATUS_PENALTY[0])})`;
+}
+
+/** Status of a 0..100 score: below yellow is degraded, below red unhealthy. */
+function judgeScore(env: Environment): string {
+  const s = env.healthModel.healthScore;
+  return [
+    `| extend Yellow = ${real(s.yellow)}, Red = ${real(s.red)}`,
+    `| extend Status = case(Score < Red, ${STATUS.red}, Score < Yellow, ${STATUS.yellow}, ${STATUS.green})`,
+  ].join("\n");
+}
+
+/** 100 minus each component's weight times its penalty (red: all of it, yellow: half), per stamp. */
+function stampScoreQuery(env: Environment, a: HealthFunctionAliases): string {
+  return [
+    weightsLet(),
+    `${a.components}(lookback)`,
+    `| where isnotempty(Stamp)`,
+    `| summarize Status = max(Status) by Region, Stamp, Component`,
+    `| lookup kind=inner weights on Component`,
+    `| summarize Lost = sum(Weight * ${penaltyOf("Status")}), RedComponents = make_set_if(Component, Status == ${STATUS.red}), YellowComponents = make_set_if(Component, Status == ${STATUS.yellow}) by Region, Stamp`,
+    `| extend Score = round(100.0 - Lost, 1)`,
+    judgeScore(env),
+    `| project Region, Stamp, Score, Status, Yellow, Red, RedComponents, YellowComponents`,
+  ].join("\n");
+}
+
+/**
+ * The environment's score: stamp scores weighted by the traffic each stamp served (plus one, so an
+ * idle stamp still counts a little). A green stamp under test with no traffic does not drag the
+ * environment down; its own stamp alert still fires.
+ */
+function environmentScoreQuery(env: Environment, ctx: QueryContext, a: HealthFunctionAliases): string {
+  return [
+    ctx.regionsLet,
+    `let traffic = ${recent("AppRequests").replace("\n", "\n    ")}`,
+    stampFromResourceId(ctx.envName).replace(/\n/g, "\n    ").replace(/^/, "    "),
+    `    | summarize Requests = count() by Stamp;`,
+    `${a.stampScore}(lookback)`,
+    `| lookup kind=leftouter traffic on Stamp`,
+    `| extend Requests = coalesce(Requests, 0)`,
+    `| summarize Score = round(sum(Score * (Requests + 1)) / sum(Requests + 1), 1), MinStampScore = min(Score), Stamps = count(), DegradedStamps = countif(Status == ${STATUS.yellow}), UnhealthyStamps = countif(Status == ${STATUS.red}), Requests = sum(Requests)`,
+    `| where Stamps > 0`,
+    judgeScore(env),
+    `| extend Environment = "${env.name}"`,
+    `| project Environment, Score, Status, Yellow, Red, Stamps, DegradedStamps, UnhealthyStamps, MinStampScore, Requests`,
+  ].join("\n");
+}
