@@ -27,6 +27,11 @@ export interface StampProgramArgs {
   /** CIDRs allowed to reach the web app directly (release probes), besides Front Door. */
   probeAllowList: string[];
   facts: StackFacts;
+  /**
+   * Values of the external-call secrets (stamp/key-vault.ts, `EXTERNAL_SECRETS`) by Key Vault
+   * secret name. A secret without a value gets a generated one (dev, offline rehearsals).
+   */
+  externalSecrets?: Record<string, string>;
 }
 
 export interface StampOutputs {
@@ -38,4 +43,7 @@ export interface StampOutputs {
   webAppHostName: string;
   /** `https://<host>/health/stamp`: what the release gate probes. */
   healthUrl: string;
+  /** Service Bus namespace and `orders` queue: a drained stamp is destroyed only once it is empty. */
+  serviceBusNamespace?: string;
+  ordersQueue?: string;
 }

@@ -1,0 +1,156 @@
+import * as resources from "@pulumi/azure-native/resources/index.js";
+import * as pulumi from "@pulumi/pulumi";
+import { stampStackName } from "../environments/stacks.js";
+import { uniqueSuffix } from "../environments/unique-suffix.js";
+import { APP_SETTING, CONTAINER_PORT, SECRET_URI_SUFFIX } from "./app-settings.js";
+import { createCache, REDIS_PORT } from "./cache.js";
+import { createAutoscale, createPlan, createWebApp, HEALTH_CHECK_MAX_PING_FAILURES, STAMP_HEALTH_PATH } from "./compute.js";
+import { stampName, type StampContext } from "./context.js";
+import type { StampProgramArgs } from "./contract.js";
+import { createIdentity, grantAccess } from "./identity.js";
+import { createKeyVault, keyVaultReference, secretUri } from "./key-vault.js";
+import { createMessaging } from "./messaging.js";
+import { createNetwork } from "./network.js";
+import { addDiagnostics, createObservability, type DiagnosticTarget } from "./observability.js";
+import { createPrivateEndpoints } from "./private-endpoints.js";
+import { stampTags } from "./tags.js";
+
+export const STAMP_TYPE = "contoso:stamp:Stamp";
+
+/** A stamp is made from exactly what its program is given. */
+export type StampArgs = StampProgramArgs;
+
+/**
+ * One deployment stamp: the regional, per-release scale unit (DESIGN.md). Everything lives in the
+ * stamp's own resource group and nothing in it must outlive it: state is in Cosmos DB (global),
+ * images in the registry (global), the cache is rebuilt, and the `orders` queue is drained before
+ * the stamp is destroyed. The only things it creates outside its resource group are its Cosmos DB
+ * role assignment (on the global account) and AcrPull on the global registry, both removed with it.
+ */
+export class Stamp extends pulumi.ComponentResource {
+  readonly stack: string;
+  readonly resourceGroupName: pulumi.Output<string>;
+  readonly webAppName: pulumi.Output<string>;
+  readonly webAppHostName: pulumi.Output<string>;
+  readonly healthUrl: pulumi.Output<string>;
+  readonly serviceBusNamespace: pulumi.Output<string>;
+  readonly ordersQueue: pulumi.Output<string>;
+
+  constructor(name: string, args: StampArgs, opts?: pulumi.ComponentResourceOptions) {
+    super(STAMP_TYPE, name, {}, opts);
+    const { env, region, release, global } = args;
+    this.stack = stampStackName(env.name, region, release);
+    const tags = stampTags(env, region, release, args.facts);
+    const naming = { env, region, release };
+
+    const rg = new resources.ResourceGroup(
+      "rg",
+      { resourceGroupName: stampName(naming, "resourceGroup"), location: region, tags },
+      { parent: this },
+    );
+    const ctx: StampContext = { env, region, release, tags, resourceGroupName: rg.name, parent: this };
+    // One random suffix for the stamp's globally unique names (web app, vault, namespace, Redis).
+    const suffix = uniqueSuffix("suffix", { parent: this });
+
+    const net = createNetwork(ctx);
+    const telemetry = createObservability(ctx);
+    const identity = createIdentity(ctx);
+    const vault = createKeyVault(ctx, suffix, { values: args.externalSecrets ?? {} });
+    const messaging = createMessaging(ctx, suffix);
+    const cache = createCache(ctx, suffix);
+
+    const endpoints = env.network.isolation
+      ? createPrivateEndpoints(ctx, net, {
+          cosmos: global.cosmosAccountId,
+          kv: vault.vault.id,
+          sb: messaging.namespace.id,
+          redis: cache.cluster.id,
+        })
+      : [];
+
+    const grants = grantAccess(ctx, identity, {
+      registryId: global.registryId,
+      keyVaultId: vault.vault.id,
+      ordersQueueId: messaging.ordersQueue.id,
+      healthQueueId: messaging.healthQueue.id,
+      cosmos: {
+        accountId: global.cosmosAccountId,
+        accountName: global.cosmosAccountName,
+        resourceGroupName: global.resourceGroupName,
+        databaseName: global.cosmosDatabaseName,
+      },
+      redis: { clusterName: cache.cluster.name, databaseName: cache.database.name },
+    });
+
+    const plan = createPlan(ctx);
+    const autoscale = createAutoscale(ctx, plan);
+
+    const appSettings: Record<string, pulumi.Input<string>> = {
+      WEBSITES_ENABLE_APP_SERVICE_STORAGE: "false",
+      WEBSITE_HEALTHCHECK_MAXPINGFAILURES: String(HEALTH_CHECK_MAX_PING_FAILURES),
+      [APP_SETTING.containerPort]: String(CONTAINER_PORT),
+      [APP_SETTING.env]: env.name,
+      [APP_SETTING.region]: region,
+      [APP_SETTING.release]: release,
+      [APP_SETTING.stamp]: this.stack,
+      [APP_SETTING.azureClientId]: identity.clientId,
+      [APP_SETTING.cosmosEndpoint]: global.cosmosEndpoint,
+      [APP_SETTING.cosmosDatabase]: global.cosmosDatabaseName,
+      [APP_SETTING.serviceBusFqdn]: messaging.fqdn,
+      [APP_SETTING.ordersQueue]: messaging.ordersQueue.name,
+      [APP_SETTING.healthQueue]: messaging.healthQueue.name,
+      [APP_SETTING.redisHost]: cache.hostName,
+      [APP_SETTING.redisPort]: String(REDIS_PORT),
+      [APP_SETTING.keyVaultUri]: vault.vaultUri,
+      [APP_SETTING.appInsights]: telemetry.appInsights.connectionString,
+    };
+    // Secrets arrive as Key Vault references, resolved and cached by App Service (key-vault.ts
+    // explains why a Key Vault outage then cannot block start-up or scale-out).
+    for (const { spec } of vault.secrets) {
+      appSettings[spec.setting] = keyVaultReference(vault.vault.name, spec.name);
+      appSettings[`${spec.setting}${SECRET_URI_SUFFIX}`] = secretUri(vault.vaultUri, spec.name);
+    }
+
+    const app = createWebApp(ctx, suffix, {
+      plan,
+      image: args.image,
+      identityId: identity.id,
+      identityClientId: identity.clientId,
+      integrationSubnetId: net.integrationSubnet.id,
+      frontDoorId: global.frontDoorId,
+      probeAllowList: args.probeAllowList,
+      appSettings,
+      // Grants, secrets and private DNS in place before the first start: the first image pull and
+      // Key Vault resolution succeed, and data services resolve to their private endpoints.
+      dependsOn: [...grants.all, ...vault.secrets.map((s) => s.secret), ...endpoints.map((e) => e.zoneGroup)],
+    });
+
+    const diagnostics: DiagnosticTarget[] = [
+      { purpose: "asp", resource: plan, logs: false, metrics: true },
+      { purpose: "app", resource: app, logs: true, metrics: true },
+      { purpose: "kv", resource: vault.vault, logs: true, metrics: true },
+      { purpose: "sb", resource: messaging.namespace, logs: true, metrics: true },
+      { purpose: "redis", resource: cache.cluster, logs: false, metrics: true },
+      { purpose: "redis-db", resource: cache.database, logs: true, metrics: false },
+      { purpose: "vnet", resource: net.vnet, logs: true, metrics: true },
+      { purpose: "nsg-pep", resource: net.endpointNsg, logs: true, metrics: false },
+      { purpose: "log", resource: telemetry.workspace, logs: true, metrics: true },
+      ...(autoscale ? [{ purpose: "autoscale", resource: autoscale, logs: true, metrics: true }] : []),
+      ...endpoints.map((e) => ({ purpose: `pep-${e.service}`, resource: e.endpoint, logs: false, metrics: true })),
+    ];
+    addDiagnostics(ctx, telemetry.workspace.id, diagnostics);
+
+    this.resourceGroupName = rg.name;
+    this.webAppName = app.name;
+    this.webAppHostName = app.defaultHostName;
+    this.healthUrl = pulumi.interpolate`https://${app.defaultHostName}${STAMP_HEALTH_PATH}`;
+    this.serviceBusNamespace = messaging.namespace.name;
+    this.ordersQueue = messaging.ordersQueue.name;
+    this.registerOutputs({
+      resourceGroupName: this.resourceGroupName,
+      webAppName: this.webAppName,
+      webAppHostName: this.webAppHostName,
+      healthUrl: this.healthUrl,
+    });
+  }
+}
