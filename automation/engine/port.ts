@@ -14,6 +14,11 @@ export interface StackProgram {
   program: () => Promise<Record<string, unknown>>;
   /** Provider configuration, e.g. `{ "azure-native:location": "westeurope" }`. Derived every run, never stored. */
   config?: Record<string, string>;
+  /**
+   * Stack tags to merge onto the stack before an `up` (created if missing). The engine writes them
+   * before the update runs, so a crashed first deployment still leaves a stack the reaper can find.
+   */
+  tags?: Record<string, string>;
 }
 
 export type EngineEvent =
@@ -37,6 +42,8 @@ export interface PlannedResource {
 export interface PreviewResult {
   stack: string;
   resources: PlannedResource[];
+  /** The outputs the program would have, when the engine can know them (offline); Pulumi's preview leaves them unknown. */
+  outputs?: Record<string, unknown>;
 }
 
 export interface UpResult {

@@ -36,6 +36,8 @@ export interface MockRunOptions {
   stack: string;
   /** Called as each resource registers (progress for the offline engine). */
   onResource?: (resource: RecordedResource) => void;
+  /** Stack configuration the program reads (e.g. `azure-native:location`), set in this run's own store only. */
+  config?: Record<string, string>;
 }
 
 /**
@@ -65,6 +67,7 @@ export async function runUnderMocks<T>(program: () => Promise<T>, options: MockR
   };
   const outputs = await runtimeState.withLocalStorage(async () => {
     await pulumi.runtime.setMocks(mocks, options.project, options.stack, false);
+    if (options.config) pulumi.runtime.setAllConfig(options.config);
     const result = (await runtimeStack.runInPulumiStack(program)) as T;
     // Wait for every outstanding registration, so `resources` is complete when we return.
     await runtimeSettings.disconnect();

@@ -1,0 +1,80 @@
+import type { Command } from "commander";
+import { InputError } from "../../environments/errors.js";
+import { loadEnvironment, type Environment } from "../../environments/index.js";
+import type { Engine } from "../engine/port.js";
+import { chooseEngine, createEngine, engineLine, type EngineChoice } from "../engine/select.js";
+import { outputMode, type OutputMode } from "./output-mode.js";
+
+/**
+ * What every command gets: the engine (chosen from the root flags and created on first use, after
+ * the command has validated its input), the output mode, a logger on stderr and cancellation.
+ * Command groups receive it in `register(program, ctx)`.
+ */
+export interface CliContext {
+  /** The engine, prerequisites checked; prints the `engine: ...` line once. */
+  engine(command: Command): Promise<Engine>;
+  /** The engine choice without creating it (validates --offline/--engine). */
+  engineChoice(command: Command): EngineChoice;
+  mode(command: Command): OutputMode;
+  /** One line to stderr (logs, progress in plain mode). */
+  log(line: string): void;
+  /** A JSON document or table to stdout: the command's result. */
+  print(text: string): void;
+  /** Aborted on the first Ctrl-C (or SIGTERM): engines cancel their running operations. */
+  readonly signal: AbortSignal;
+  /** Loads and validates an environment (InputError on a bad or unknown name). */
+  environment(name: string): Environment;
+  /** Destructive commands on protected environments need `--confirm <env-name>`. */
+  confirmDestructive(env: Environment, action: string, confirm: string | undefined): void;
+}
+
+export interface ContextIo {
+  env: NodeJS.ProcessEnv;
+  stdout: NodeJS.WritableStream;
+  stderr: NodeJS.WritableStream & { isTTY?: boolean };
+  signal: AbortSignal;
+}
+
+export function createContext(io: ContextIo): CliContext {
+  let engine: Promise<Engine> | undefined;
+  const rootOptions = (command: Command) => command.optsWithGlobals() as { offline?: boolean; engine?: string; json?: boolean };
+  const ctx: CliContext = {
+    signal: io.signal,
+    engineChoice(command) {
+      return chooseEngine(rootOptions(command));
+    },
+    engine(command) {
+      engine ??= (async () => {
+        const choice = ctx.engineChoice(command);
+        const created = await createEngine(choice, io.env);
+        ctx.log(engineLine(created, choice));
+        await created.checkPrerequisites();
+        return created;
+      })();
+      return engine;
+    },
+    mode(command) {
+      return outputMode({ json: rootOptions(command).json === true, isTTY: io.stderr.isTTY === true, env: io.env });
+    },
+    log(line) {
+      io.stderr.write(`${line}\n`);
+    },
+    print(text) {
+      io.stdout.write(text.endsWith("\n") ? text : `${text}\n`);
+    },
+    environment(name) {
+      return loadEnvironment(name);
+    },
+    confirmDestructive(env, action, confirm) {
+      if (!env.protected) return;
+      if (confirm !== env.name) {
+        throw new InputError(
+          confirm === undefined
+            ? `${env.name} is a protected environment: to ${action}, add --confirm ${env.name}`
+            : `--confirm "${confirm}" does not match the environment ${env.name}: to ${action}, add --confirm ${env.name}`,
+        );
+      }
+    },
+  };
+  return ctx;
+}

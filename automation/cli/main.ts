@@ -1,0 +1,78 @@
+import { realpathSync } from "node:fs";
+import { pathToFileURL } from "node:url";
+import { Command, CommanderError } from "commander";
+import { commandGroups } from "./commands/index.js";
+import { createContext, type ContextIo } from "./context.js";
+import { exitCodeOf, oneLine } from "./exit-codes.js";
+
+/**
+ * `contoso`: the driver's command line. Exit codes: 0 success, 1 an operation failed, 2 bad input
+ * or a missing prerequisite (reported in one line before any stack is touched).
+ */
+
+export function buildProgram(io: ContextIo): Command {
+  const ctx = createContext(io);
+  const program = new Command("contoso")
+    .description("Contoso Shoes release system: global stacks, deployment stamps and blue/green releases on Azure")
+    .option("--offline", "use the offline engine (Pulumi mocks, state in .contoso/offline); the default when no cloud is configured")
+    .option("--engine <kind>", "pulumi or offline (default: pulumi when Azure or a Pulumi backend is configured)")
+    .option("--json", "machine-readable result on stdout (progress stays on stderr)")
+    .showSuggestionAfterError(true)
+    .exitOverride()
+    .configureOutput({
+      writeOut: (text) => io.stdout.write(text),
+      writeErr: (text) => io.stderr.write(text),
+    });
+  for (const register of commandGroups) register(program, ctx);
+  return program;
+}
+
+export async function main(argv: string[] = process.argv, env: NodeJS.ProcessEnv = process.env): Promise<number> {
+  const controller = new AbortController();
+  let interrupts = 0;
+  const onSignal = (signal: NodeJS.Signals) => {
+    interrupts++;
+    if (interrupts > 1) process.exit(130);
+    process.stderr.write(`${signal}: cancelling running operations (again to quit at once)\n`);
+    controller.abort(new Error(`cancelled by ${signal}`));
+  };
+  process.on("SIGINT", onSignal);
+  process.on("SIGTERM", onSignal);
+  // A failure inside a program's asynchronous callbacks (an Output's apply) surfaces here, not in the
+  // awaited operation: report it as one line and fail, rather than dumping a stack trace.
+  const onUnhandled = (reason: unknown) => {
+    process.stderr.write(`error: ${oneLine(reason)}\n`);
+    process.exit(1);
+  };
+  process.on("unhandledRejection", onUnhandled);
+  const io: ContextIo = { env, stdout: process.stdout, stderr: process.stderr, signal: controller.signal };
+  try {
+    await buildProgram(io).parseAsync(argv);
+    return 0;
+  } catch (err) {
+    if (err instanceof CommanderError) {
+      // Commander has already printed its one line (or the help text).
+      return err.code === "commander.helpDisplayed" || err.code === "commander.version" ? 0 : 2;
+    }
+    process.stderr.write(`error: ${oneLine(err)}\n`);
+    return exitCodeOf(err);
+  } finally {
+    process.off("SIGINT", onSignal);
+    process.off("SIGTERM", onSignal);
+    process.off("unhandledRejection", onUnhandled);
+  }
+}
+
+function isEntryPoint(): boolean {
+  const entry = process.argv[1];
+  if (!entry) return false;
+  try {
+    return import.meta.url === pathToFileURL(realpathSync(entry)).href;
+  } catch {
+    return false;
+  }
+}
+
+if (isEntryPoint()) {
+  process.exitCode = await main();
+}

@@ -1,0 +1,295 @@
+import { readdir, rm } from "node:fs/promises";
+import * as path from "node:path";
+import { InputError, isInputError } from "../../environments/errors.js";
+import { parseStackName } from "../../environments/stacks.js";
+import {
+  OperationError,
+  StackLockedError,
+  type Engine,
+  type EngineEvent,
+  type Operation,
+  type OperationOptions,
+  type PlannedResource,
+  type PreviewResult,
+  type StackProgram,
+  type StackSummary,
+  type UpResult,
+} from "../engine/port.js";
+import { loadFaultPlan, takeOperationFault } from "./fault-plan.js";
+import { abortableDelay, modelledDurationMs, timeScaleFromEnv, type LatencyStackKind } from "./latency.js";
+import type { RecordedResource } from "./mock-runner.js";
+import { acquireStackLock, describeHolder } from "./stack-lock.js";
+import { offlineStateDir, REPO_ROOT } from "./state-dir.js";
+import { readJsonIfExists, writeJsonAtomic } from "./state-files.js";
+
+/**
+ * The offline engine (DESIGN.md, "Engines"): runs the same inline programs as the Pulumi engine,
+ * in-process under Pulumi's mocks, and keeps what a backend keeps on disk:
+ *   <stateDir>/stacks/<stack>.json   tags, outputs, recorded resources (type, name, inputs), last update
+ *   <stateDir>/locks/<stack>.lock    the update lock (stack-lock.ts)
+ *   <stateDir>/faults.json           the fault plan (fault-plan.ts), fault-counts/ its counters
+ * Operations take as long as Azure would (latency.ts) times a scale, so parallelism and critical
+ * paths behave like the real thing in a fraction of the time.
+ */
+
+export interface OfflineStackRecord {
+  name: string;
+  tags: Record<string, string>;
+  outputs: Record<string, unknown>;
+  resources: PlannedResource[];
+  createdAt: string;
+  lastUpdate?: string;
+}
+
+export interface OfflineEngineOptions {
+  /** Default: CONTOSO_STATE_DIR or `<repo>/.contoso/offline`. */
+  stateDir?: string;
+  /** Default: CONTOSO_OFFLINE_TIME_SCALE or latency.ts's DEFAULT_TIME_SCALE. */
+  timeScale?: number;
+  /** Environment variables to read the fault plan from (default: process.env). */
+  env?: NodeJS.ProcessEnv;
+}
+
+const PROJECT = "contoso-shoes";
+
+export class OfflineEngine implements Engine {
+  readonly kind = "offline" as const;
+  readonly stateDir: string;
+  readonly description: string;
+  readonly timeScale: number;
+  private readonly env: NodeJS.ProcessEnv;
+  /** Serialises read-modify-write of one stack's record within this process (tags set during an update). */
+  private readonly recordQueues = new Map<string, Promise<unknown>>();
+
+  constructor(options: OfflineEngineOptions = {}) {
+    this.env = options.env ?? process.env;
+    this.stateDir = path.resolve(options.stateDir ?? offlineStateDir(this.env));
+    try {
+      this.timeScale = options.timeScale ?? timeScaleFromEnv(this.env);
+    } catch (err) {
+      throw new InputError((err as Error).message);
+    }
+    const shown = path.relative(REPO_ROOT, this.stateDir);
+    this.description = `offline (state in ${shown.startsWith("..") || path.isAbsolute(shown) ? this.stateDir : shown})`;
+  }
+
+  /** Nothing to install: the mocks run in this process. */
+  async checkPrerequisites(): Promise<void> {}
+
+  async up(spec: StackProgram, options: OperationOptions = {}): Promise<UpResult> {
+    const { stack } = spec;
+    return this.locked(stack, "up", options, async (emit) => {
+      const before = await this.readRecord(stack);
+      await this.updateRecord(stack, (record) => ({ ...record, tags: { ...record.tags, ...(spec.tags ?? {}) } }));
+      const firstDeployment = !before || before.resources.length === 0;
+      const plan = await loadFaultPlan(this.stateDir, this.env);
+      const run = await this.runProgram(spec, "up", before, emit);
+      await this.wait(stack, "up", { firstDeployment }, plan, options.signal);
+      const now = new Date().toISOString();
+      await this.updateRecord(stack, (record) => ({ ...record, outputs: run.outputs, resources: run.resources, lastUpdate: now }));
+      return { stack, outputs: run.outputs, changes: run.changes };
+    });
+  }
+
+  async preview(spec: StackProgram, options: OperationOptions = {}): Promise<PreviewResult> {
+    const { stack } = spec;
+    return this.operation(stack, "preview", options, async (emit) => {
+      const before = await this.readRecord(stack);
+      const plan = await loadFaultPlan(this.stateDir, this.env);
+      const run = await this.runProgram(spec, "preview", before, emit);
+      await this.wait(stack, "preview", {}, plan, options.signal);
+      return { stack, resources: run.resources, outputs: run.outputs };
+    });
+  }
+
+  async destroy(stack: string, options: OperationOptions = {}): Promise<void> {
+    await this.locked(stack, "destroy", options, async (emit) => {
+      const before = await this.readRecord(stack);
+      if (!before) throw new OperationError(stack, "destroy", "no such stack");
+      const plan = await loadFaultPlan(this.stateDir, this.env);
+      for (const r of before.resources) {
+        emit({ type: "resource", stack, operation: "destroy", resourceType: r.type, name: r.name, step: "delete" });
+      }
+      if (before.resources.length > 0) await this.wait(stack, "destroy", {}, plan, options.signal);
+      else await this.wait(stack, "remove", {}, plan, options.signal);
+      const now = new Date().toISOString();
+      await this.updateRecord(stack, (record) => ({ ...record, outputs: {}, resources: [], lastUpdate: now }));
+    });
+  }
+
+  async remove(stack: string): Promise<void> {
+    await this.locked(stack, "remove", {}, async () => {
+      const record = await this.readRecord(stack);
+      if (!record) throw new OperationError(stack, "remove", "no such stack");
+      if (record.resources.length > 0) {
+        throw new OperationError(stack, "remove", `it still has ${record.resources.length} resources; destroy it first`);
+      }
+      const plan = await loadFaultPlan(this.stateDir, this.env);
+      await this.wait(stack, "remove", {}, plan, undefined);
+      await rm(this.recordPath(stack), { force: true });
+    });
+  }
+
+  async outputs(stack: string): Promise<Record<string, unknown> | undefined> {
+    return (await this.readRecord(stack))?.outputs;
+  }
+
+  async listStacks(filter: { tags?: Record<string, string> } = {}): Promise<StackSummary[]> {
+    let files: string[];
+    try {
+      files = await readdir(path.join(this.stateDir, "stacks"));
+    } catch (err) {
+      if ((err as NodeJS.ErrnoException).code === "ENOENT") return [];
+      throw err;
+    }
+    const wanted = Object.entries(filter.tags ?? {});
+    const summaries: StackSummary[] = [];
+    for (const file of files.filter((f) => f.endsWith(".json")).sort()) {
+      const record = await this.readRecord(file.slice(0, -".json".length));
+      if (!record || !wanted.every(([k, v]) => record.tags[k] === v)) continue;
+      const summary: StackSummary = { name: record.name, tags: record.tags, resourceCount: record.resources.length };
+      if (record.lastUpdate) summary.lastUpdate = record.lastUpdate;
+      summaries.push(summary);
+    }
+    return summaries;
+  }
+
+  async setTags(stack: string, tags: Record<string, string>): Promise<void> {
+    if (!(await this.readRecord(stack))) throw new OperationError(stack, "up", "cannot set tags: no such stack");
+    await this.updateRecord(stack, (record) => ({ ...record, tags: { ...record.tags, ...tags } }));
+  }
+
+  /** The full record of a stack (tags, outputs, recorded resources), for tests and diagnostics. */
+  async readRecord(stack: string): Promise<OfflineStackRecord | undefined> {
+    return (await readJsonIfExists(this.recordPath(stack))) as OfflineStackRecord | undefined;
+  }
+
+  private recordPath(stack: string): string {
+    return path.join(this.stateDir, "stacks", `${stack}.json`);
+  }
+
+  private updateRecord(stack: string, change: (record: OfflineStackRecord) => OfflineStackRecord): Promise<OfflineStackRecord> {
+    const previous = this.recordQueues.get(stack) ?? Promise.resolve();
+    const next = previous.then(async () => {
+      const current = (await this.readRecord(stack)) ?? { name: stack, tags: {}, outputs: {}, resources: [], createdAt: new Date().toISOString() };
+      const updated = change(current);
+      await writeJsonAtomic(this.recordPath(stack), updated);
+      return updated;
+    });
+    this.recordQueues.set(stack, next.catch(() => undefined));
+    return next;
+  }
+
+  /** Runs an operation with started/finished events and errors mapped to the port's error types. */
+  private async operation<T>(stack: string, op: Operation, options: OperationOptions, body: (emit: (e: EngineEvent) => void) => Promise<T>): Promise<T> {
+    const emit = (event: EngineEvent) => options.onEvent?.(event);
+    const started = Date.now();
+    emit({ type: "started", stack, operation: op });
+    try {
+      if (options.signal?.aborted) throw new OperationError(stack, op, "cancelled before it started");
+      const result = await body(emit);
+      emit({ type: "finished", stack, operation: op, ok: true, durationMs: Date.now() - started });
+      return result;
+    } catch (err) {
+      const mapped = mapError(stack, op, err, options.signal);
+      emit({ type: "finished", stack, operation: op, ok: false, durationMs: Date.now() - started, error: mapped.message });
+      throw mapped;
+    }
+  }
+
+  /** Like `operation`, holding the stack's lock (recovering one a dead process left behind). */
+  private locked<T>(stack: string, op: Operation, options: OperationOptions, body: (emit: (e: EngineEvent) => void) => Promise<T>): Promise<T> {
+    return this.operation(stack, op, options, async (emit) => {
+      const lock = await acquireStackLock(this.stateDir, stack, op);
+      if (lock.recoveredFrom) {
+        emit({
+          type: "log",
+          stack,
+          level: "warning",
+          message: `recovered the lock of ${stack} left by ${describeHolder(lock.recoveredFrom)}, which is no longer running`,
+        });
+      }
+      try {
+        return await body(emit);
+      } finally {
+        await lock.release();
+      }
+    });
+  }
+
+  private async runProgram(spec: StackProgram, op: Operation, before: OfflineStackRecord | undefined, emit: (e: EngineEvent) => void) {
+    const { runUnderMocks } = await import("./mock-runner.js");
+    const previous = new Map((before?.resources ?? []).map((r) => [`${r.type}::${r.name}`, r]));
+    const changes: Record<string, number> = { create: 0, update: 0, delete: 0, same: 0 };
+    const seen = new Set<string>();
+    const onResource = (r: RecordedResource) => {
+      if (!r.custom) return;
+      const key = `${r.type}::${r.name}`;
+      seen.add(key);
+      const old = previous.get(key);
+      const inputs = plain(r.inputs) as Record<string, unknown>;
+      const step = !old ? "create" : JSON.stringify(old.inputs) === JSON.stringify(inputs) ? "same" : "update";
+      changes[step] = (changes[step] ?? 0) + 1;
+      emit({ type: "resource", stack: spec.stack, operation: op, resourceType: r.type, name: r.name, step });
+    };
+    // A program that throws would otherwise surface as an unhandled rejection from inside Pulumi's
+    // root Stack resource; catch it here and fail the operation with it instead.
+    let failure: { error: unknown } | undefined;
+    const guarded = async () => {
+      try {
+        return await spec.program();
+      } catch (error) {
+        failure = { error };
+        return {};
+      }
+    };
+    const run = await runUnderMocks(guarded, { project: PROJECT, stack: spec.stack, config: spec.config ?? {}, onResource });
+    if (failure) throw failure.error;
+    for (const [key, old] of previous) {
+      if (seen.has(key)) continue;
+      changes["delete"] = (changes["delete"] ?? 0) + 1;
+      emit({ type: "resource", stack: spec.stack, operation: op, resourceType: old.type, name: old.name, step: "delete" });
+    }
+    const resources: PlannedResource[] = run.resources
+      .filter((r) => r.custom)
+      .map((r) => ({ type: r.type, name: r.name, inputs: plain(r.inputs) as Record<string, unknown> }));
+    return { outputs: plain(run.outputs ?? {}) as Record<string, unknown>, resources, changes };
+  }
+
+  /** Waits the modelled time; an injected fault fails the operation halfway through, as Azure would. */
+  private async wait(
+    stack: string,
+    op: Operation,
+    query: { firstDeployment?: boolean },
+    plan: Awaited<ReturnType<typeof loadFaultPlan>>,
+    signal: AbortSignal | undefined,
+  ): Promise<void> {
+    const duration = modelledDurationMs({ kind: stackKind(stack), operation: op, ...query }) * this.timeScale;
+    const fault = await takeOperationFault(this.stateDir, stack, op, plan);
+    if (fault) {
+      await abortableDelay(duration / 2, signal);
+      throw new OperationError(stack, op, fault.message ?? "injected fault (fault plan)");
+    }
+    await abortableDelay(duration, signal);
+  }
+}
+
+function stackKind(stack: string): LatencyStackKind {
+  try {
+    return parseStackName(stack).kind;
+  } catch {
+    return "other";
+  }
+}
+
+/** Plain JSON (secrets unwrapped by the mocks already; undefined dropped) so records round-trip. */
+function plain(value: unknown): unknown {
+  return value === undefined ? undefined : JSON.parse(JSON.stringify(value));
+}
+
+function mapError(stack: string, op: Operation, err: unknown, signal: AbortSignal | undefined): Error {
+  if (err instanceof OperationError || err instanceof StackLockedError || isInputError(err)) return err as Error;
+  if (signal?.aborted) return new OperationError(stack, op, "cancelled");
+  const message = err instanceof Error ? err.message : String(err);
+  return new OperationError(stack, op, message.split("\n")[0] ?? message);
+}

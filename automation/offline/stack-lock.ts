@@ -1,0 +1,122 @@
+import { mkdir, open, readFile, rm, stat } from "node:fs/promises";
+import * as os from "node:os";
+import * as path from "node:path";
+import { StackLockedError, type Operation } from "../engine/port.js";
+
+/**
+ * The offline engine's per-stack lock, the equivalent of the Pulumi backend's update lock: a file
+ * created with O_EXCL (so exactly one process wins), holding who took it. A lock left behind by a
+ * process that died on this host is recovered; a live holder, or one on another host (whose pid we
+ * cannot check), is never stolen.
+ */
+
+export interface LockHolder {
+  pid: number;
+  host: string;
+  operation: Operation;
+  startedAt: string;
+}
+
+export function stackLockPath(stateDir: string, stack: string): string {
+  return path.join(stateDir, "locks", `${stack}.lock`);
+}
+
+export function describeHolder(holder: LockHolder): string {
+  return `pid ${holder.pid} on ${holder.host} (${holder.operation} since ${holder.startedAt})`;
+}
+
+/** Whether a process with this pid runs on this machine (EPERM: it exists but is not ours). */
+export function processIsAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (err) {
+    return (err as NodeJS.ErrnoException).code === "EPERM";
+  }
+}
+
+export interface AcquiredLock {
+  release(): Promise<void>;
+  /** Set when a dead holder's lock was taken over; the caller reports it. */
+  recoveredFrom?: LockHolder;
+}
+
+export async function acquireStackLock(stateDir: string, stack: string, operation: Operation): Promise<AcquiredLock> {
+  const file = stackLockPath(stateDir, stack);
+  await mkdir(path.dirname(file), { recursive: true });
+  const me: LockHolder = { pid: process.pid, host: os.hostname(), operation, startedAt: new Date().toISOString() };
+  let recoveredFrom: LockHolder | undefined;
+  // Two rounds at most: try, and after removing a dead holder's lock, try once more (another
+  // process may have recovered it first, in which case it is now a live holder).
+  for (let attempt = 0; attempt < 2; attempt++) {
+    try {
+      const handle = await open(file, "wx");
+      try {
+        await handle.writeFile(JSON.stringify(me));
+      } finally {
+        await handle.close();
+      }
+      const acquired: AcquiredLock = { release: () => releaseIfMine(file, me) };
+      if (recoveredFrom) acquired.recoveredFrom = recoveredFrom;
+      return acquired;
+    } catch (err) {
+      if ((err as NodeJS.ErrnoException).code !== "EEXIST") throw err;
+    }
+    const holder = await readHolder(file);
+    if (holder === "gone") continue;
+    if (holder === "unreadable" && attempt === 0 && (await ageMs(file)) > ABANDONED_EMPTY_LOCK_MS) {
+      // The holder died between creating the file and writing its name into it.
+      recoveredFrom = { pid: 0, host: "unknown", operation, startedAt: "unknown" };
+      await rm(file, { force: true });
+      continue;
+    }
+    if (holder === "unreadable" || holder.host !== os.hostname() || processIsAlive(holder.pid) || attempt > 0) {
+      throw new StackLockedError(stack, holder === "unreadable" ? `an unreadable lock file ${file}` : describeHolder(holder));
+    }
+    recoveredFrom = holder;
+    await rm(file, { force: true });
+  }
+  throw new StackLockedError(stack, `another process (lock file ${file})`);
+}
+
+/** An empty lock file older than this was abandoned: a live holder writes its name within milliseconds. */
+const ABANDONED_EMPTY_LOCK_MS = 60_000;
+
+async function ageMs(file: string): Promise<number> {
+  try {
+    return Date.now() - (await stat(file)).mtimeMs;
+  } catch {
+    return 0;
+  }
+}
+
+async function readHolder(file: string): Promise<LockHolder | "gone" | "unreadable"> {
+  let text: string;
+  try {
+    text = await readFile(file, "utf8");
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code === "ENOENT") return "gone";
+    throw err;
+  }
+  try {
+    const parsed = JSON.parse(text) as Partial<LockHolder>;
+    if (typeof parsed.pid === "number" && typeof parsed.host === "string") {
+      return {
+        pid: parsed.pid,
+        host: parsed.host,
+        operation: (parsed.operation ?? "up") as Operation,
+        startedAt: String(parsed.startedAt ?? "an unknown time"),
+      };
+    }
+  } catch {
+    // A holder killed between creating and writing the file leaves it empty: treated as unreadable, never stolen blindly.
+  }
+  return "unreadable";
+}
+
+async function releaseIfMine(file: string, me: LockHolder): Promise<void> {
+  const holder = await readHolder(file);
+  if (holder !== "gone" && holder !== "unreadable" && holder.pid === me.pid && holder.host === me.host && holder.startedAt === me.startedAt) {
+    await rm(file, { force: true });
+  }
+}
