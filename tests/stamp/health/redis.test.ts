@@ -1,0 +1,85 @@
+import { expect } from "chai";
+import { createClient } from "redis";
+import { redisCheck } from "../../../stamp/health/checks/redis.js";
+import { startHealthServer, type HealthServer } from "../../../stamp/health/http.js";
+import { HealthService } from "../../../stamp/health/service.js";
+import type { StampHealth } from "../../../stamp/health/types.js";
+import { probe, probeUntil } from "./http-probe.js";
+import { startRedis, type LocalRedis } from "./local-servers.js";
+
+const INTERVAL_MS = 200;
+const CHECK_TIMEOUT_MS = 150;
+
+describe("stamp health: Redis round trip against a real redis-server", function () {
+  this.timeout(20_000);
+  let redis: LocalRedis;
+  const cleanup: (() => Promise<unknown>)[] = [];
+
+  before(async function () {
+    redis = await startRedis();
+  });
+  after(async function () {
+    await redis?.stop();
+  });
+  afterEach(async function () {
+    for (const fn of cleanup.splice(0).reverse()) await fn();
+    // Tests stop the server; the next one starts from a running server.
+    await redis.stop();
+    await redis.start();
+  });
+
+  async function stampWithRedis(clientOptions: { disableOfflineQueue: boolean }): Promise<{ service: HealthService; server: HealthServer }> {
+    const client = createClient({ url: redis.url, ...clientOptions, socket: { reconnectStrategy: 50, connectTimeout: 500 } });
+    client.on("error", () => undefined);
+    await client.connect();
+    cleanup.push(async () => client.destroy());
+    const service = new HealthService({
+      release: "r42",
+      region: "westeurope",
+      checks: [redisCheck({ client, key: "contoso-health:test", ttlSeconds: 5 })],
+      intervalMs: INTERVAL_MS,
+      checkTimeoutMs: CHECK_TIMEOUT_MS,
+    });
+    const server = await startHealthServer(service);
+    cleanup.push(() => service.stop(), () => server.close());
+    await service.start().runRound();
+    return { service, server };
+  }
+
+  it("is Healthy while SET/GET round-trips, and leaves a key that expires", async function () {
+    const { server } = await stampWithRedis({ disableOfflineQueue: true });
+    const r = await probe(server.port, "/health/stamp");
+    expect(r.status).to.equal(200);
+    expect((JSON.parse(r.body) as StampHealth).components[0]).to.include({ name: "redis", status: "Healthy" });
+    const inspector = createClient({ url: redis.url });
+    await inspector.connect();
+    const ttl = await inspector.ttl("contoso-health:test");
+    inspector.destroy();
+    expect(ttl).to.be.within(1, 5);
+  });
+
+  it("turns Unhealthy (503) within one check interval when Redis stops, and Healthy again when it is back", async function () {
+    const { server } = await stampWithRedis({ disableOfflineQueue: true });
+    expect((await probe(server.port, "/health/stamp")).status).to.equal(200);
+
+    await redis.stop();
+    const down = await probeUntil(server.port, "/health/stamp", (r) => r.status === 503, { timeoutMs: 3_000 });
+    expect(down.elapsedMs, "time to 503 after Redis stopped").to.be.at.most(INTERVAL_MS + CHECK_TIMEOUT_MS);
+    const redisComponent = (JSON.parse(down.response.body) as StampHealth).components.find((c) => c.name === "redis");
+    expect(redisComponent?.status).to.equal("Unhealthy");
+    expect(redisComponent?.error).to.match(/^SET failed/);
+
+    await redis.start();
+    const up = await probeUntil(server.port, "/health/stamp", (r) => r.status === 200, { timeoutMs: 3_000 });
+    // Reconnection (50 ms) plus at most one interval.
+    expect(up.elapsedMs, "time to 200 after Redis restarted").to.be.at.most(INTERVAL_MS + CHECK_TIMEOUT_MS + 100);
+  });
+
+  it("with the client's offline queue on, a stopped Redis fails the check at the per-check timeout", async function () {
+    const { server } = await stampWithRedis({ disableOfflineQueue: false });
+    await redis.stop();
+    const down = await probeUntil(server.port, "/health/stamp", (r) => r.status === 503, { timeoutMs: 3_000 });
+    expect(down.elapsedMs).to.be.at.most(INTERVAL_MS + CHECK_TIMEOUT_MS + 50);
+    expect((JSON.parse(down.response.body) as StampHealth).components[0]?.error).to.equal(`timed out after ${CHECK_TIMEOUT_MS} ms`);
+  });
+});
