@@ -1,0 +1,267 @@
+/**
+ * The offline stamps (DESIGN.md, "Engines"): one loopback HTTP server per process that answers for
+ * every stamp the offline engine has deployed, routed by the `Host` header (the stamp's web app
+ * host name). Each stamp is a real `HealthService` from stamp/health with simulated dependency
+ * checks whose failures come from the fault plan, so the release gate probes the real health
+ * contract over real HTTP. The same server emulates Front Door endpoints: a request for an
+ * endpoint's host name is served by one of its origins, chosen by weight among the healthy enabled
+ * ones, so a caller can see through the "edge" which releases answer.
+ */
+import { createServer, type IncomingMessage, type ServerResponse } from "node:http";
+import type { AddressInfo } from "node:net";
+import { closeServer, handleHealthRequest, send, stampHeaders } from "../../stamp/health/http.js";
+import { HealthService } from "../../stamp/health/service.js";
+import type { StampHealth } from "../../stamp/health/types.js";
+import type { FaultPlan } from "./faults.js";
+import { simulatedChecks, validateStampFaults } from "./simulated-checks.js";
+import { WeightedRoundRobin } from "./weighted-round-robin.js";
+
+export interface FabricStamp {
+  /** Stamp stack name, e.g. `prod-weu-r42`; what fault plan patterns match. */
+  stack: string;
+  /** The web app's host name, e.g. `app-shoes-prod-weu-r42-ab1cd.azurewebsites.net`. */
+  hostName: string;
+  region: string;
+  release: string;
+}
+
+export interface FabricOrigin {
+  hostName: string;
+  /** Front Door weight, 1-1000. */
+  weight: number;
+  enabled: boolean;
+  release: string;
+  region: string;
+}
+
+export interface FabricFrontDoor {
+  /** The endpoint's host name, e.g. `fde-shoes-prod-abc123.z01.azurefd.net`. */
+  hostName: string;
+  origins: FabricOrigin[];
+}
+
+export interface StampFabricOptions {
+  /** The stamps that exist now (e.g. from the offline engine's stack outputs); re-read on `refresh()` and every refresh interval. */
+  stamps: () => Promise<FabricStamp[]>;
+  /** The fault plan; re-read on every check round of every stamp. */
+  faults: () => Promise<FaultPlan>;
+  /** Front Door endpoints and their origins (e.g. from the global stack's outputs). */
+  frontDoors?: () => Promise<FabricFrontDoor[]>;
+  /** Interval of each stamp's health checks. Default 1 s. */
+  checkIntervalMs?: number;
+  /** How often `stamps` and `frontDoors` are re-read in the background. Default: the check interval. */
+  refreshIntervalMs?: number;
+}
+
+export interface StampFabric {
+  readonly address: "127.0.0.1";
+  readonly port: number;
+  /**
+   * Where to send a request for a host name (a stamp's or a Front Door endpoint's): connect there
+   * and send `Host: <hostName>`. Undefined for a host the fabric does not know (as of the last refresh).
+   */
+  resolve(hostName: string): { host: string; port: number } | undefined;
+  /** Re-reads stamps and Front Door endpoints now: new stamps start their checks, removed ones stop. */
+  refresh(): Promise<void>;
+  /** A stamp's cached health (what `/health/stamp` would answer), without a request. */
+  health(hostName: string): StampHealth | undefined;
+  /** Stops every stamp and the server; the port is free when this resolves. */
+  close(): Promise<void>;
+}
+
+/** Header an edge response carries: which origin (stamp host name) served it. */
+export const ORIGIN_HEADER = "x-contoso-origin";
+
+interface StampEntry {
+  stamp: FabricStamp;
+  service: HealthService;
+  firstServedAt: number | undefined;
+}
+
+function normalizeHost(host: string | undefined): string {
+  // A Host header may carry a port and, rarely, a trailing root dot.
+  return (host ?? "").trim().toLowerCase().replace(/:\d+$/, "").replace(/\.$/, "");
+}
+
+export async function startStampFabric(options: StampFabricOptions): Promise<StampFabric> {
+  const checkIntervalMs = options.checkIntervalMs ?? 1_000;
+  const stamps = new Map<string, StampEntry>();
+  let frontDoors = new Map<string, FabricFrontDoor>();
+  const balancers = new Map<string, WeightedRoundRobin>();
+  let lastRefreshError: string | undefined;
+  let closed = false;
+
+  // One read of the plan serves every check that asks while it is in flight (all components of a
+  // round start together), and every round reads it afresh.
+  let planInFlight: Promise<FaultPlan> | undefined;
+  const plan = (): Promise<FaultPlan> => {
+    planInFlight ??= options
+      .faults()
+      .then(validateStampFaults)
+      .finally(() => {
+        planInFlight = undefined;
+      });
+    return planInFlight;
+  };
+
+  function startStamp(stamp: FabricStamp): StampEntry {
+    const service = new HealthService({
+      release: stamp.release,
+      region: stamp.region,
+      checks: simulatedChecks({ stack: stamp.stack, firstServedAt: () => entry.firstServedAt }, plan),
+      intervalMs: checkIntervalMs,
+      checkTimeoutMs: Math.max(1, Math.floor(checkIntervalMs / 2)),
+    });
+    const entry: StampEntry = { stamp, service, firstServedAt: undefined };
+    service.start();
+    return entry;
+  }
+
+  async function reconcile(): Promise<void> {
+    const [wanted, endpoints] = await Promise.all([options.stamps(), options.frontDoors?.() ?? Promise.resolve([])]);
+    if (closed) return;
+    const byHost = new Map<string, FabricStamp>();
+    for (const stamp of wanted) {
+      const host = normalizeHost(stamp.hostName);
+      const other = byHost.get(host);
+      if (other) throw new Error(`stamps ${other.stack} and ${stamp.stack} both claim host name ${host}`);
+      byHost.set(host, stamp);
+    }
+    const stops: Promise<void>[] = [];
+    for (const [host, entry] of stamps) {
+      const next = byHost.get(host);
+      if (!next || next.stack !== entry.stamp.stack || next.release !== entry.stamp.release || next.region !== entry.stamp.region) {
+        stops.push(entry.service.stop());
+        stamps.delete(host);
+      }
+    }
+    for (const [host, stamp] of byHost) if (!stamps.has(host)) stamps.set(host, startStamp(stamp));
+    frontDoors = new Map(endpoints.map((fd) => [normalizeHost(fd.hostName), fd]));
+    for (const host of [...balancers.keys()]) if (!frontDoors.has(host)) balancers.delete(host);
+    await Promise.all(stops);
+  }
+
+  // Refreshes run one after another, each reading the sources afresh, so a caller that changed
+  // the stamps and then awaits refresh() always sees its change.
+  let refreshChain: Promise<void> = Promise.resolve();
+  const refresh = (): Promise<void> => {
+    const run = refreshChain.then(reconcile);
+    refreshChain = run.then(
+      () => {
+        lastRefreshError = undefined;
+      },
+      (err: unknown) => {
+        lastRefreshError = err instanceof Error ? err.message : String(err);
+      },
+    );
+    return run;
+  };
+
+  function served(entry: StampEntry): StampEntry {
+    entry.firstServedAt ??= Date.now();
+    return entry;
+  }
+
+  function serveStamp(entry: StampEntry, req: IncomingMessage, res: ServerResponse): void {
+    served(entry);
+    if (handleHealthRequest(entry.service, req, res)) return;
+    const path = (req.url ?? "/").split("?", 1)[0];
+    if (path === "/") {
+      // The shop API's stand-in: enough for a caller to see which stamp answered a request.
+      send(res, req, 200, stampHeaders(entry.service), { service: "contoso-shoes-api (offline stamp)", stack: entry.stamp.stack, release: entry.stamp.release, region: entry.stamp.region });
+      return;
+    }
+    send(res, req, 404, stampHeaders(entry.service), { error: `offline stamp ${entry.stamp.stack} has no ${path}` });
+  }
+
+  function serveEdge(fd: FabricFrontDoor, host: string, req: IncomingMessage, res: ServerResponse): void {
+    const edgeHeaders = { "cache-control": "no-store", "x-contoso-edge": host };
+    const enabled = fd.origins.filter((o) => o.enabled && o.weight > 0);
+    if (enabled.length === 0) {
+      send(res, req, 503, edgeHeaders, { error: `Front Door endpoint ${host} has no enabled origin to send the request to` });
+      return;
+    }
+    // Front Door's own probes: an origin is healthy when its stamp answers the health path with 200.
+    const healthy = enabled.filter((o) => {
+      const entry = stamps.get(normalizeHost(o.hostName));
+      return entry !== undefined && served(entry).service.isServing();
+    });
+    // When every origin is unhealthy, Front Door sends traffic to all of them rather than to none.
+    const candidates = healthy.length > 0 ? healthy : enabled;
+    let balancer = balancers.get(host);
+    if (!balancer) balancers.set(host, (balancer = new WeightedRoundRobin()));
+    const origin = balancer.pick(candidates, (o) => normalizeHost(o.hostName), (o) => o.weight);
+    const entry = stamps.get(normalizeHost(origin.hostName));
+    if (!entry) {
+      send(res, req, 502, edgeHeaders, { error: `origin ${origin.hostName} (${origin.release}, ${origin.region}) did not answer: no such offline stamp` });
+      return;
+    }
+    res.setHeader(ORIGIN_HEADER, normalizeHost(origin.hostName));
+    res.setHeader("x-contoso-edge", host);
+    serveStamp(entry, req, res);
+  }
+
+  async function handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
+    const host = normalizeHost(req.headers.host);
+    for (let attempt = 0; attempt < 2; attempt++) {
+      const entry = stamps.get(host);
+      if (entry) return serveStamp(entry, req, res);
+      const fd = frontDoors.get(host);
+      if (fd) return serveEdge(fd, host, req, res);
+      // A stamp deployed since the last refresh answers at once, as a new web app would.
+      if (attempt === 0) await refresh().catch(() => undefined);
+    }
+    send(res, req, 404, { "cache-control": "no-store" }, {
+      error: `no offline stamp or Front Door endpoint answers for host "${host || "(no Host header)"}"`,
+      knownStamps: [...stamps.keys()].sort(),
+      knownFrontDoorEndpoints: [...frontDoors.keys()].sort(),
+      ...(lastRefreshError ? { lastRefreshError } : {}),
+    });
+  }
+
+  const server = createServer((req, res) => {
+    handle(req, res).catch((err: unknown) => {
+      if (!res.headersSent) send(res, req, 500, { "cache-control": "no-store" }, { error: err instanceof Error ? err.message : String(err) });
+      else res.destroy();
+    });
+  });
+  server.keepAliveTimeout = 5_000;
+  await new Promise<void>((resolve, reject) => {
+    server.once("error", reject);
+    server.listen(0, "127.0.0.1", () => {
+      server.off("error", reject);
+      resolve();
+    });
+  });
+  const port = (server.address() as AddressInfo).port;
+
+  try {
+    await refresh();
+  } catch (err) {
+    await closeServer(server);
+    throw err;
+  }
+  const timer = setInterval(() => void refresh().catch(() => undefined), options.refreshIntervalMs ?? checkIntervalMs);
+  timer.unref();
+
+  return {
+    address: "127.0.0.1",
+    port,
+    resolve(hostName) {
+      const host = normalizeHost(hostName);
+      return stamps.has(host) || frontDoors.has(host) ? { host: "127.0.0.1", port } : undefined;
+    },
+    refresh,
+    health(hostName) {
+      return stamps.get(normalizeHost(hostName))?.service.snapshot();
+    },
+    async close() {
+      closed = true;
+      clearInterval(timer);
+      await refreshChain;
+      await closeServer(server);
+      await Promise.all([...stamps.values()].map((e) => e.service.stop()));
+      stamps.clear();
+    },
+  };
+}
