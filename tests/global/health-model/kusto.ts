@@ -73,14 +73,27 @@ export function syntaxErrors(text: string): KustoDiagnostic[] {
  */
 export function semanticErrors(text: string, tables: TableSchemas, functions: FunctionDeclaration[] = []): KustoDiagnostic[] {
   const K = kusto();
-  const S = K.Symbols;
-  const members: Any[] = [
-    ...Object.entries(tables).map(([name, schema]) => new S.TableSymbol.$ctor7(name, schema, null)),
-    ...functions.map((f) => new S.FunctionSymbol.$ctor16(f.name, f.parameters, `{\n${f.body}\n}`, null)),
-  ];
-  const database = new S.DatabaseSymbol.ctor("workspace", members);
-  const globals = K.GlobalState.Default.WithDatabase(database);
-  return diagnosticsOf(K.KustoCode.ParseAndAnalyze(text, globals), text).filter((d) => d.severity === "Error");
+  return diagnosticsOf(K.KustoCode.ParseAndAnalyze(text, globalsFor(tables, functions)), text).filter((d) => d.severity === "Error");
+}
+
+// A GlobalState caches what it learns about function bodies, so reusing one per schema keeps the
+// analysis of many queries against the same functions fast.
+const globalsCache = new Map<string, Any>();
+
+function globalsFor(tables: TableSchemas, functions: FunctionDeclaration[]): Any {
+  const key = JSON.stringify([tables, functions]);
+  let globals = globalsCache.get(key);
+  if (!globals) {
+    const K = kusto();
+    const S = K.Symbols;
+    const members: Any[] = [
+      ...Object.entries(tables).map(([name, schema]) => new S.TableSymbol.$ctor7(name, schema, null)),
+      ...functions.map((f) => new S.FunctionSymbol.$ctor16(f.name, f.parameters, `{\n${f.body}\n}`, null)),
+    ];
+    globals = K.GlobalState.Default.WithDatabase(new S.DatabaseSymbol.ctor("workspace", members));
+    globalsCache.set(key, globals);
+  }
+  return globals;
 }
 
 export function describe(diagnostics: KustoDiagnostic[]): string {
