@@ -1,0 +1,93 @@
+import type { Command } from "commander";
+import { envDown } from "../../environments/env-down.js";
+import { envExtend, validateExtend } from "../../environments/env-extend.js";
+import { envTable, listPersonalEnvs } from "../../environments/env-list.js";
+import { envUp, validateEnvUp } from "../../environments/env-up.js";
+import { validateOwner } from "../../environments/owner.js";
+import { personalEnvName } from "../../environments/personal-name.js";
+import type { TaskRunner } from "../../environments/tasks.js";
+import { parseNow } from "../../environments/ttl.js";
+import { formatDuration } from "../../../environments/duration.js";
+import type { CliContext } from "../context.js";
+import { runStackTasks } from "../progress.js";
+
+/**
+ * `contoso env up|ls|extend|down`: personal ephemeral environments `dev-<name>`, each with its own
+ * global stack and one stamp, an owner and a time-to-live. Every input is checked before the
+ * engine is created; a bad one is one line and exit code 2.
+ */
+export function register(program: Command, ctx: CliContext): void {
+  const group = program
+    .command("env")
+    .description("personal ephemeral environments (dev-<name>): their own global stack and one stamp, with a time-to-live");
+  const runner = (command: Command): TaskRunner => {
+    const mode = ctx.mode(command);
+    return (tasks) => runStackTasks(ctx, mode, tasks);
+  };
+
+  group
+    .command("up")
+    .description("create (or update) dev-<name> from the dev template and print its Front Door URL")
+    .requiredOption("--name <name>", "personal part of the environment name: alice makes dev-alice")
+    .option("--owner <id>", "owner tag (default: CONTOSO_OWNER, the pipeline identity GITHUB_ACTOR / BUILD_REQUESTEDFOREMAIL, or the local user)")
+    .option("--ttl <duration>", "time-to-live, e.g. 8h (default and maximum from the dev definition)")
+    .option("--region <region>", "Azure region or short code (default: the dev template's region)")
+    .option("--image <ref>", "container image (default: <registry>/shop-api:<release>)")
+    .option("--release <id>", "release id of the first stamp (default r1; an existing environment keeps its live release)")
+    .action(async (opts: { name: string; owner?: string; ttl?: string; region?: string; image?: string; release?: string }, command: Command) => {
+      const request = validateEnvUp(opts, process.env);
+      const engine = await ctx.engine(command);
+      const result = await envUp(engine, request, { run: runner(command), log: (l) => ctx.log(l) });
+      if (ctx.mode(command) === "json") ctx.print(JSON.stringify(result, null, 2));
+      else {
+        ctx.print(`${result.env}: ${result.created ? "ready" : "updated"} at ${result.url}`);
+        ctx.print(`  owner ${result.owner}, release ${result.release} in ${result.region}, expires ${result.expiresAt}; stacks ${result.stacks.join(", ")}`);
+      }
+    });
+
+  group
+    .command("ls")
+    .description("personal environments: owner, age, expiry, stacks, status (table, or --json)")
+    .option("--owner <id>", "only environments of this owner")
+    .option("--now <iso>", "the time to compute ages and expiry against (default: now)")
+    .action(async (opts: { owner?: string; now?: string }, command: Command) => {
+      if (opts.owner !== undefined) validateOwner(opts.owner);
+      const now = parseNow(opts.now);
+      const engine = await ctx.engine(command);
+      const rows = await listPersonalEnvs(engine, now, opts.owner);
+      if (ctx.mode(command) === "json") ctx.print(JSON.stringify({ now: now.toISOString(), environments: rows }, null, 2));
+      else ctx.print(rows.length === 0 ? "no personal environments" : envTable(rows));
+    });
+
+  group
+    .command("extend")
+    .description("move the expiry to now + --ttl, at most the definition's maximum after creation")
+    .requiredOption("--name <name>", "personal environment (alice or dev-alice)")
+    .requiredOption("--ttl <duration>", "new time-to-live from now, e.g. 8h")
+    .option("--now <iso>", "the time the new TTL counts from (default: now)")
+    .action(async (opts: { name: string; ttl: string; now?: string }, command: Command) => {
+      const env = personalEnvName(opts.name);
+      validateExtend(env, opts.ttl);
+      const now = parseNow(opts.now);
+      const engine = await ctx.engine(command);
+      const result = await envExtend(engine, env, opts.ttl, now);
+      if (ctx.mode(command) === "json") ctx.print(JSON.stringify(result, null, 2));
+      else {
+        const cap = result.capped ? ` (capped: ${env} may live until ${result.maxExpiresAt} at most)` : "";
+        const left = formatDuration(Math.max(0, Date.parse(result.expiresAt) - now.getTime()));
+        ctx.print(`${env}: expires ${result.expiresAt}, in ${left}${cap}`);
+      }
+    });
+
+  group
+    .command("down")
+    .description("destroy the environment's stamps, then its global stack, and remove the stacks")
+    .requiredOption("--name <name>", "personal environment (alice or dev-alice)")
+    .action(async (opts: { name: string }, command: Command) => {
+      const env = personalEnvName(opts.name);
+      const engine = await ctx.engine(command);
+      const result = await envDown(engine, env, { run: runner(command), log: (l) => ctx.log(l) });
+      if (ctx.mode(command) === "json") ctx.print(JSON.stringify(result, null, 2));
+      else ctx.print(`${env}: destroyed and removed ${result.destroyed.join(", ")}`);
+    });
+}

@@ -1,0 +1,167 @@
+import { InputError, loadEnvironment, type Environment, type EnvironmentOverrides } from "../../environments/index.js";
+import { findRegion } from "../../environments/regions.js";
+import { TAG, validateRelease } from "../../environments/stacks.js";
+import type { OriginSpec } from "../../global/contract.js";
+import type { Engine, UpResult } from "../engine/port.js";
+import { intentFromTags } from "../release/intent-tags.js";
+import { acquireReleaseLock } from "../release/release-lock.js";
+import { currentGlobalOutputs, globalStack } from "../stacks/global-stack.js";
+import { validateImage } from "../stacks/inputs.js";
+import { stampStack } from "../stacks/stamp-stack.js";
+import { dateTag } from "./expiry.js";
+import { resolveOwner } from "./owner.js";
+import { personalEnvName } from "./personal-name.js";
+import { valuesOrThrow, type TaskRunner } from "./tasks.js";
+import { parseTtl, ttlLimits } from "./ttl.js";
+
+/**
+ * `env up`: a personal environment `dev-<name>` from the dev template, with its own global stack
+ * and one stamp (nothing shared with prod or staging), tagged with its owner, creation time and
+ * expiry. Three steps, each observable and safe to repeat: the global stack (Front Door, Cosmos DB,
+ * registry: the stamp reads its inputs from these outputs), the stamp, then the global stack again
+ * with the stamp as its only enabled origin and its release live. Running it again on an existing
+ * environment updates it in place and keeps its owner, creation time and expiry.
+ */
+
+export interface EnvUpRequest {
+  name: string;
+  owner?: string;
+  ttl?: string;
+  region?: string;
+  image?: string;
+  release?: string;
+}
+
+export interface ValidatedEnvUp {
+  env: string;
+  /** Only when --owner was given; otherwise an existing environment keeps its owner. */
+  owner?: string;
+  defaultOwner: string;
+  ttlMs: number;
+  ttlGiven: boolean;
+  region?: string;
+  image?: string;
+  release?: string;
+}
+
+export const FIRST_RELEASE = "r1";
+
+/** Every check that needs no stack: a bad input is an InputError before anything is touched. */
+export function validateEnvUp(request: EnvUpRequest, processEnv: NodeJS.ProcessEnv = process.env): ValidatedEnvUp {
+  const env = personalEnvName(request.name);
+  const template = loadEnvironment(env);
+  const ttlMs = parseTtl(request.ttl, ttlLimits(template));
+  const validated: ValidatedEnvUp = { env, defaultOwner: resolveOwner(undefined, processEnv), ttlMs, ttlGiven: request.ttl !== undefined };
+  if (request.owner !== undefined) validated.owner = resolveOwner(request.owner, processEnv);
+  if (request.region !== undefined) {
+    const region = findRegion(request.region);
+    if (!region) throw new InputError(`--region "${request.region}" is not a known Azure region (e.g. westeurope or weu)`);
+    validated.region = region.name;
+  }
+  if (request.release !== undefined) validated.release = validateRelease(request.release);
+  if (request.image !== undefined) validated.image = validateImage(request.image);
+  return validated;
+}
+
+export interface EnvUpResult {
+  env: string;
+  owner: string;
+  region: string;
+  release: string;
+  url: string;
+  createdAt: string;
+  expiresAt: string;
+  stacks: string[];
+  /** False when the environment existed: its expiry was kept (see `env extend`). */
+  created: boolean;
+}
+
+export interface EnvUpDeps {
+  run: TaskRunner;
+  log: (line: string) => void;
+  now?: Date;
+}
+
+export async function envUp(engine: Engine, request: ValidatedEnvUp, deps: EnvUpDeps): Promise<EnvUpResult> {
+  const lock = await acquireReleaseLock(engine.stateDir, request.env);
+  try {
+    return await bringUp(engine, request, deps);
+  } finally {
+    await lock.release();
+  }
+}
+
+async function bringUp(engine: Engine, request: ValidatedEnvUp, deps: EnvUpDeps): Promise<EnvUpResult> {
+  const now = deps.now ?? new Date();
+  const existing = await engine.listStacks({ tags: { [TAG.env]: request.env } });
+  const existingGlobal = existing.find((s) => s.tags[TAG.kind] === "global");
+  const existingStamp = existing.find((s) => s.tags[TAG.kind] === "stamp");
+  const intent = existingGlobal ? intentFromTags(existingGlobal.tags) : null;
+  if (intent) {
+    throw new InputError(
+      `release ${intent.release} of ${request.env} is unfinished (${intent.mode}): run "contoso release resume --env ${request.env}" or "contoso release abort --env ${request.env}" first`,
+    );
+  }
+  const owner = request.owner ?? existingGlobal?.tags[TAG.owner] ?? request.defaultOwner;
+  // An existing environment stays in its region unless asked otherwise.
+  const region = request.region ?? existingStamp?.tags[TAG.region] ?? loadEnvironment(request.env).regions[0]!;
+  const overrides: EnvironmentOverrides = { owner, regions: [region] };
+  // The expiry a new environment gets is created-at + ttl.default (stacks/stack-facts.ts): the TTL asked for becomes the default.
+  if (request.ttlGiven) overrides.ttl = { default: `${request.ttlMs}ms` };
+  const env = loadEnvironment(request.env, overrides);
+
+  const deployed = await currentGlobalOutputs(engine, env);
+  const live = deployed?.liveRelease ?? null;
+  if (live !== null && request.release !== undefined && request.release !== live) {
+    throw new InputError(`${env.name} already serves release ${live}: move it to ${request.release} with contoso release start --env ${env.name} --release ${request.release}`);
+  }
+  const release = live ?? request.release ?? FIRST_RELEASE;
+  if (existingGlobal && request.ttlGiven) {
+    deps.log(`${env.name} exists: its expiry stays ${existingGlobal.tags[TAG.expiresAt] ?? "unset"} (change it with contoso env extend --name ${env.name} --ttl ...)`);
+  }
+
+  const step = async (stack: string, verb: string, run: () => Promise<UpResult>) =>
+    valuesOrThrow(await deps.run([{ stack, verb, run }]), deps.log)[0]!;
+
+  const globalPlan = await globalStack(engine, env, { now, user: owner });
+  const globalUp = await step(globalPlan.stack, "up", () => engine.up(globalPlan));
+
+  const stampPlan = await stampStack(engine, env, { region, release, now, user: owner, ...(request.image ? { image: request.image } : {}) });
+  const stampUp = await step(stampPlan.stack, "up", () => engine.up(stampPlan));
+  const hostName = stampUp.outputs["webAppHostName"];
+  if (typeof hostName !== "string") throw new Error(`${stampPlan.stack} has no webAppHostName output`);
+
+  // A personal environment has one stamp: it takes all the traffic (Front Door weights are 1-1000).
+  const origin: OriginSpec = { stamp: stampPlan.stack, region, release, hostName, weight: 1000, enabled: true, priority: 1 };
+  const current = globalOutputsOf(globalUp);
+  const unchanged = current.liveRelease === release && current.origins.length === 1 && sameOrigin(current.origins[0]!, origin);
+  let frontDoorHost = String(globalUp.outputs["frontDoorEndpointHostName"]);
+  if (!unchanged) {
+    const routed = await globalStack(engine, env, { origins: [origin], liveRelease: release, now, user: owner });
+    const routedUp = await step(routed.stack, "route", () => engine.up(routed));
+    frontDoorHost = String(routedUp.outputs["frontDoorEndpointHostName"]);
+  }
+
+  const tags = (await engine.listStacks({ tags: { [TAG.env]: env.name } })).find((s) => s.name === globalPlan.stack)?.tags ?? {};
+  return {
+    env: env.name,
+    owner,
+    region,
+    release,
+    url: `https://${frontDoorHost}`,
+    createdAt: dateTag(tags, TAG.createdAt)?.toISOString() ?? now.toISOString(),
+    expiresAt: dateTag(tags, TAG.expiresAt)?.toISOString() ?? "",
+    stacks: [globalPlan.stack, stampPlan.stack],
+    created: existingGlobal === undefined,
+  };
+}
+
+function globalOutputsOf(up: UpResult): { origins: OriginSpec[]; liveRelease: string | null } {
+  const origins = Array.isArray(up.outputs["origins"]) ? (up.outputs["origins"] as OriginSpec[]) : [];
+  const live = up.outputs["liveRelease"];
+  return { origins, liveRelease: typeof live === "string" ? live : null };
+}
+
+function sameOrigin(a: OriginSpec, b: OriginSpec): boolean {
+  return a.stamp === b.stamp && a.hostName === b.hostName && a.weight === b.weight && a.enabled === b.enabled && a.priority === b.priority;
+}
