@@ -364,8 +364,9 @@ export function mapPulumiError(stack: string, op: Operation, err: unknown): Erro
     const errors = err.message
       .split("\n")
       .map((l) => l.trim())
-      .filter((l) => /^error:/i.test(l))
-      .map((l) => l.replace(/^error:\s*/i, ""));
+      // CommandResult.toString() prefixes the first stderr line with "stderr: ".
+      .filter((l) => /^(stderr:\s*)?error:/i.test(l))
+      .map((l) => l.replace(/^(stderr:\s*)?error:\s*/i, ""));
     return new OperationError(stack, op, errors.length > 0 ? errors.join("; ") : firstLine(err));
   }
   return new OperationError(stack, op, firstLine(err));
