@@ -93,7 +93,7 @@ export function healthFunctions(env: Environment, scope: HealthScope): HealthFun
     fn(aliases.queueBacklog, "Service Bus backlog", queueBacklogQuery(ctx, t.queueBacklog)),
     fn(aliases.keyVaultErrors, "Key Vault errors", keyVaultQuery(ctx, t.keyVaultErrors)),
     fn(aliases.cosmosErrors, "Cosmos DB throttling and server errors", cosmosQuery(ctx, t.dependencyFailurePercent)),
-    fn(aliases.frontDoorOrigins, "Front Door origin probes", frontDoorQuery(ctx, t.failureRatePercent)),
+    fn(aliases.frontDoorOrigins, "Front Door origin probes", frontDoorQuery(ctx, env.originHealthProbe)),
     fn(aliases.components, "Component status", componentsQuery(ctx, aliases)),
     fn(aliases.stampScore, "Stamp health score", stampScoreQuery(env, aliases)),
   ];
@@ -187,14 +187,18 @@ function queueBacklogQuery(ctx: QueryContext, thresholds: Thresholds): string {
   ].join("\n");
 }
 
-/** Failed Key Vault operations: server errors, throttling and denied access (a missing secret is the app's business). */
+/**
+ * Failed Key Vault operations: server errors, throttling and denied access (a missing secret is the
+ * app's business). Read from the resource-specific table and from AzureDiagnostics alike, so the
+ * function works whichever destination table the diagnostic setting chose.
+ */
 function keyVaultQuery(ctx: QueryContext, thresholds: Thresholds): string {
   return [
     ctx.regionsLet,
-    recent("AzureDiagnostics"),
-    `| where ResourceProvider =~ "MICROSOFT.KEYVAULT" and Category == "AuditEvent"`,
+    `union isfuzzy=true`,
+    `    (AZKVAuditLogs | where TimeGenerated > ago(lookback) | project _ResourceId, HttpStatus = toint(HttpStatusCode)),`,
+    `    (AzureDiagnostics | where TimeGenerated > ago(lookback) | where ResourceProvider =~ "MICROSOFT.KEYVAULT" and Category == "AuditEvent" | project _ResourceId, HttpStatus = toint(httpStatusCode_d))`,
     stampFromResourceId(ctx.envName) + stampFilter(ctx),
-    `| extend HttpStatus = toint(httpStatusCode_d)`,
     `| summarize Value = todouble(countif(HttpStatus >= 500 or HttpStatus in (401, 403, 429))) by Region, Stamp`,
     judge("keyvault", `"keyVaultErrors"`, thresholds),
   ].join("\n");
@@ -209,7 +213,9 @@ function cosmosQuery(ctx: QueryContext, thresholds: Thresholds): string {
   const stamp = ctx.stamp ? `"${ctx.stamp}"` : `""`;
   return [
     ctx.regionsLet,
-    recent("CDBDataPlaneRequests"),
+    `union isfuzzy=true`,
+    `    (CDBDataPlaneRequests | where TimeGenerated > ago(lookback) | project RegionName, StatusCode = toint(StatusCode)),`,
+    `    (AzureDiagnostics | where TimeGenerated > ago(lookback) | where ResourceProvider =~ "MICROSOFT.DOCUMENTDB" and Category == "DataPlaneRequests" | project RegionName = tostring(regionName_s), StatusCode = toint(statusCode_s))`,
     `| lookup kind=inner (envRegions | project RegionName = RegionDisplayName, Region) on RegionName`,
     `| summarize Total = count(), Failed = countif(StatusCode == 429 or StatusCode >= 500) by Region`,
     `| extend Stamp = ${stamp}, Value = round(100.0 * Failed / Total, 2)`,
@@ -217,16 +223,24 @@ function cosmosQuery(ctx: QueryContext, thresholds: Thresholds): string {
   ].join("\n");
 }
 
-/** Front Door's own view of each origin: the share of its health probes that did not get a 200. */
-function frontDoorQuery(ctx: QueryContext, thresholds: Thresholds): string {
+/**
+ * Front Door's own view of each origin. Its health-probe log records failed probes only, so the
+ * signal follows Front Door's rule directly: an edge (POP) takes an origin out of rotation when more
+ * than `sampleSize - successfulSamplesRequired` of its last `sampleSize` probes fail. Value is the
+ * most failed probes any POP saw within one such probe window; one failure is yellow, enough to be
+ * marked unhealthy is red.
+ */
+function frontDoorQuery(ctx: QueryContext, probe: Environment["originHealthProbe"]): string {
+  const windowSeconds = probe.intervalSeconds * probe.sampleSize;
+  const thresholds = { yellow: 1, red: probe.sampleSize - probe.successfulSamplesRequired + 1 };
   return [
     ctx.regionsLet,
     recent("AzureDiagnostics"),
     `| where ResourceProvider =~ "MICROSOFT.CDN" and Category == "FrontDoorHealthProbeLog"`,
     stampFromOriginName(ctx.envName, "originName_s") + stampFilter(ctx),
-    `| summarize Total = count(), Failed = countif(tostring(httpStatusCode_s) != "200") by Region, Stamp`,
-    `| extend Value = round(100.0 * Failed / Total, 2)`,
-    judge("frontdoor", `"probeFailurePercent"`, thresholds),
+    `| summarize Failed = count() by Region, Stamp, Pop = tostring(POP_s), Window = bin(TimeGenerated, ${windowSeconds}s)`,
+    `| summarize Value = todouble(max(Failed)) by Region, Stamp`,
+    judge("frontdoor", `"failedProbesPerWindow"`, thresholds),
   ].join("\n");
 }
 

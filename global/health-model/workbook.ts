@@ -109,6 +109,7 @@ export function healthWorkbook(input: WorkbookInputs) {
     "| Signal | Yellow at | Red at |",
     "|---|---|---|",
     ...thresholdRows.map(([label, t]) => `| ${label} | ${t.yellow} | ${t.red} |`),
+    `| Front Door failed probes at one POP within ${env.originHealthProbe.sampleSize} probes | 1 | ${env.originHealthProbe.sampleSize - env.originHealthProbe.successfulSamplesRequired + 1} |`,
   ].join("\n");
 
   return {

@@ -14,7 +14,9 @@ export const LOG_TABLES: TableSchemas = {
   AzureMetrics:
     "(TimeGenerated: datetime, ResourceProvider: string, ResourceGroup: string, Resource: string, MetricName: string, Total: real, Count: real, Maximum: real, Minimum: real, Average: real, _ResourceId: string)",
   AzureDiagnostics:
-    "(TimeGenerated: datetime, ResourceProvider: string, ResourceGroup: string, Resource: string, Category: string, OperationName: string, ResultType: string, httpStatusCode_d: real, originName_s: string, httpStatusCode_s: string, result_s: string, _ResourceId: string)",
+    "(TimeGenerated: datetime, ResourceProvider: string, ResourceGroup: string, Resource: string, Category: string, OperationName: string, ResultType: string, httpStatusCode_d: real, originName_s: string, POP_s: string, httpStatusCode_s: string, regionName_s: string, statusCode_s: string, _ResourceId: string)",
+  AZKVAuditLogs:
+    "(TimeGenerated: datetime, OperationName: string, ResultType: string, ResultSignature: string, HttpStatusCode: int, CallerIpAddress: string, _ResourceId: string)",
   CDBDataPlaneRequests:
     "(TimeGenerated: datetime, AccountName: string, RegionName: string, OperationName: string, StatusCode: int, DatabaseName: string, CollectionName: string, _ResourceId: string)",
 };

@@ -107,6 +107,9 @@ describe("health model KQL functions", function () {
       expect(at(env, "stampScore")).to.include(pair(hm.healthScore));
       expect(at(env, "environmentScore")).to.include(pair(hm.healthScore));
     }
+    // Front Door's own rule: red when a POP would take the origin out of rotation.
+    expect(at(prod, "frontDoorOrigins")).to.include("Yellow = real(1), Red = real(2)").and.include("bin(TimeGenerated, 120s)");
+    expect(at(dev, "frontDoorOrigins")).to.include("Yellow = real(1), Red = real(3)").and.include("bin(TimeGenerated, 240s)");
     expect(at(prod, "stampScore")).to.include("Red = real(70)");
     expect(at(dev, "stampScore")).to.include("Red = real(50)");
     expect(at(prod, "apiFailures")).to.not.equal(at(dev, "apiFailures"));
