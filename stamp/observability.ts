@@ -45,6 +45,9 @@ export function createObservability(ctx: StampContext): StampObservability {
       applicationType: "web",
       workspaceResourceId: workspace.id,
       ingestionMode: "LogAnalytics",
+      // Same reasoning as the workspace: the SDK in the app and operators reach it publicly.
+      publicNetworkAccessForIngestion: "Enabled",
+      publicNetworkAccessForQuery: "Enabled",
       retentionInDays: ctx.env.monitoring.logRetentionDays,
       tags: ctx.tags,
     },
