@@ -264,4 +264,15 @@ describe("stamp program inputs", () => {
     expect(properties.value).to.include({ value: "sk_live_from_operator" });
     expect(run.ofType("random:index/randomPassword:RandomPassword").map((r) => r.name)).to.deep.equal(["secret-payment-webhook-secret"]);
   });
+
+  it("fits every name into Azure's rules for the longest environment, region code and release", async function () {
+    this.timeout(60_000);
+    const env = loadEnvironment("dev-abcdefgh");
+    const run = await runStamp({ ...stampArgs("dev"), env, region: "eastus2", release: "r1234567" });
+    expect(run.outputs.stack).to.equal("dev-abcdefgh-eus2-r1234567");
+    const vaultName = run.one(T.vault).outputs["name"] as string;
+    expect(vaultName.length).to.be.at.most(24);
+    expect(vaultName).to.match(/^kv-[a-z0-9-]+$/).and.not.match(/--/);
+    expect((run.one(T.namespace).outputs["name"] as string).length).to.be.at.most(50);
+  });
 });
