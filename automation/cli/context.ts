@@ -31,7 +31,7 @@ export interface CliContext {
 export interface ContextIo {
   env: NodeJS.ProcessEnv;
   stdout: NodeJS.WritableStream;
-  stderr: NodeJS.WritableStream & { isTTY?: boolean };
+  stderr: NodeJS.WritableStream & { isTTY?: boolean; columns?: number };
   signal: AbortSignal;
 }
 
@@ -54,7 +54,9 @@ export function createContext(io: ContextIo): CliContext {
       return engine;
     },
     mode(command) {
-      return outputMode({ json: rootOptions(command).json === true, isTTY: io.stderr.isTTY === true, env: io.env });
+      // A terminal that reports no width (a pseudo-terminal without a size) cannot hold redrawn columns.
+      const terminal = io.stderr.isTTY === true && (io.stderr.columns ?? 0) >= 40;
+      return outputMode({ json: rootOptions(command).json === true, isTTY: terminal, env: io.env });
     },
     log(line) {
       io.stderr.write(`${line}\n`);
