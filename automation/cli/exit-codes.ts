@@ -5,7 +5,9 @@ import { OperationError, PrerequisiteError, StackLockedError } from "../engine/p
 export function exitCodeOf(err: unknown): number {
   if (isInputError(err) || err instanceof PrerequisiteError) return 2;
   if (err instanceof OperationError || err instanceof StackLockedError) return 1;
-  return 1;
+  // Errors of the release driver say their own code (e.g. 4: another release holds the environment).
+  const code = (err as { exitCode?: unknown } | null)?.exitCode;
+  return typeof code === "number" && Number.isInteger(code) && code > 0 ? code : 1;
 }
 
 /** The first non-empty line of an error: the CLI promises one line per failure. */

@@ -56,7 +56,9 @@ function decideRollout(world: World, plan: ReleasePlan, memory: RunMemory): Acti
 
   if (reached < 0 || !sameOrigins(world.global.origins, originsForShare(blue, ordered, plan.steps[reached]!))) {
     // Not on a step yet, or the origins drifted from what the step means: (re)apply the step.
-    const step = Math.max(0, reached);
+    // With no blue (an environment's first release) green takes all traffic whatever its weight, so
+    // the only honest step is the last one.
+    const step = blue.length === 0 ? plan.steps.length - 1 : Math.max(0, reached);
     return shiftTo(step, plan, blue, ordered, world.global.liveRelease);
   }
   if (memory.bakedStep !== reached) {

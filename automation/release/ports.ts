@@ -50,13 +50,13 @@ export interface EnginePortsOptions {
 /** Durations scaled for offline runs, never below what a loopback HTTP round trip needs. */
 export function gateSettings(env: Environment, timing: ReleaseTiming): GateSettings & { deadlineMs: number } {
   const g = env.healthGate;
-  const intervalMs = Math.max(20, Math.round(g.interval * timing.scale));
+  const intervalMs = Math.max(50, Math.round(g.interval * timing.scale));
   return {
     intervalMs,
     sampleSize: g.sampleSize,
     successesRequired: g.successesRequired,
     probeTimeoutMs: Math.max(250, Math.round(g.probeTimeout * timing.scale)),
-    deadlineMs: Math.max(intervalMs * g.sampleSize * 2, Math.round(g.deadline * timing.scale)),
+    deadlineMs: Math.max(intervalMs * g.sampleSize * 4, Math.round(g.deadline * timing.scale)),
   };
 }
 

@@ -67,7 +67,7 @@ export async function reconcile(plan: ReleasePlan, ports: ReleasePorts, options:
       if (willRetry) continue;
       if (world.intent?.mode !== "rollout" || action.kind === "begin-rollback") throw err;
       failures = 0;
-      await ports.execute({ kind: "begin-rollback", reason: `${action.kind} failed ${maxAttempts} times: ${message}` }, world);
+      await rollBack(ports, world, `${action.kind} failed ${maxAttempts} times: ${message}`);
       continue;
     }
     failures = 0;
@@ -76,12 +76,19 @@ export async function reconcile(plan: ReleasePlan, ports: ReleasePorts, options:
 
     if (action.kind === "finish") return action.outcome;
     if (!result.ok) {
-      await ports.execute({ kind: "begin-rollback", reason: result.unhealthy }, world);
+      await rollBack(ports, world, result.unhealthy);
       continue;
     }
     if (action.kind === "bake") memory.bakedStep = action.step;
   }
   throw new Error(`the release did not converge within ${maxActions} actions (a bug: please report the event log)`);
+}
+
+/** Turns a failing rollout into a rollback: the decision is the loop's policy, recorded like any action. */
+async function rollBack(ports: ReleasePorts, world: World, reason: string): Promise<void> {
+  const action: Action = { kind: "begin-rollback", reason };
+  ports.emit({ type: "action", action });
+  await ports.execute(action, world);
 }
 
 /** Refuses, before acting, any step that would break an invariant of DESIGN.md. */

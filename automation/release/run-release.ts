@@ -26,6 +26,8 @@ export interface ReleaseContext {
   checkpoint: (name: string) => void | Promise<void>;
   onEvent: (event: ReleaseEvent) => void;
   probeAllowList?: string[];
+  /** Called after every stack change (the offline stamps' server re-reads the stacks). */
+  afterStackChange?: () => Promise<void>;
   signal?: AbortSignal;
 }
 
@@ -38,23 +40,27 @@ export interface ReleaseSummary {
 }
 
 /** Stack operations of a release, through the engine and the stack glue (automation/stacks). */
-export function engineStackOps(ctx: Pick<ReleaseContext, "engine" | "env" | "probeAllowList" | "onEvent">): StackOps {
+export function engineStackOps(ctx: Pick<ReleaseContext, "engine" | "env" | "probeAllowList" | "onEvent" | "afterStackChange">): StackOps {
   const { engine, env } = ctx;
+  const changed = async () => ctx.afterStackChange?.();
   return {
     async deployStamp(region, release, image, signal) {
       const plan = await stampStack(engine, env, { region, release, image, probeAllowList: ctx.probeAllowList ?? [] });
       // A (re)deployed stamp must pass its gate again.
       plan.tags = { ...(plan.tags ?? {}), [GATE_TAG]: "pending" };
       await engine.up(plan, signal ? { signal } : {});
+      await changed();
       ctx.onEvent({ type: "stamp-deployed", stack: plan.stack });
     },
     async updateGlobal(origins, liveRelease, signal) {
       const plan = await globalStack(engine, env, { origins, liveRelease });
       await engine.up(plan, signal ? { signal } : {});
+      await changed();
     },
     async destroyStamp(stack, signal) {
       await engine.destroy(stack, signal ? { signal } : {});
       await engine.remove(stack);
+      await changed();
     },
   };
 }

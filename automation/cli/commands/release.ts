@@ -1,0 +1,150 @@
+import type { Command } from "commander";
+import { validateRelease } from "../../../environments/stacks.js";
+import { validateImage } from "../../stacks/inputs.js";
+import { formatEvent } from "../../release/report.js";
+import { abortRelease, resumeRelease, startRelease, type ReleaseEvent, type ReleaseSummary } from "../../release/run-release.js";
+import { observeWorld } from "../../release/ports.js";
+import { openReleaseSession, parseTimeScale } from "../../release/session.js";
+import { releaseStatus, type ReleaseStatus } from "../../release/status.js";
+import type { CliContext } from "../context.js";
+
+/**
+ * `contoso release start|resume|abort|status`: blue/green releases. Exit codes: 0 released (or
+ * nothing to do), 1 an operation failed (run `release resume` once fixed), 2 bad input,
+ * 3 the release failed and was rolled back (or was aborted), 4 another release holds the environment.
+ */
+export const EXIT_ROLLED_BACK = 3;
+
+interface CommonOptions {
+  env: string;
+  timeScale?: string;
+}
+
+export function register(program: Command, ctx: CliContext): void {
+  const group = program.command("release").description("blue/green releases: health-gated Front Door weight switching, resumable, with rollback");
+  const common = (c: Command) =>
+    c
+      .requiredOption("--env <name>", "environment (prod, staging, dev-<name>)")
+      .option("--time-scale <n>", "offline only: multiply every wait (bake, probes, Azure latency), e.g. 0.001");
+
+  common(group.command("start"))
+    .description("deploy green stamps in every region, gate them, shift traffic step by step, promote, remove blue")
+    .requiredOption("--release <id>", "release id, e.g. r42")
+    .requiredOption("--image <ref>", "container image of the release, e.g. crshoesprod.azurecr.io/shop-api:r42")
+    .option("--keep-failed", "keep a failed release's green stamps for debugging (their traffic is still removed)")
+    .option("--probe-allow <cidr>", "CIDR the health gate probes from (allowed to reach the web apps directly)", (v: string, p: string[] = []) => [...p, v])
+    .action(async (opts: CommonOptions & { release: string; image: string; keepFailed?: boolean; probeAllow?: string[] }, command: Command) => {
+      const env = ctx.environment(opts.env);
+      validateRelease(opts.release);
+      validateImage(opts.image);
+      await run(ctx, command, opts, (session) =>
+        startRelease(session, { release: opts.release, image: opts.image, keepFailed: opts.keepFailed === true }), env.name, opts.probeAllow);
+    });
+
+  common(group.command("resume"))
+    .description("continue an interrupted release (or rollback) from where the world is now")
+    .action(async (opts: CommonOptions, command: Command) => {
+      ctx.environment(opts.env);
+      await run(ctx, command, opts, (session) => resumeRelease(session), opts.env);
+    });
+
+  common(group.command("abort"))
+    .description("drive back to blue: blue at full weight, green origins removed, green stamps destroyed")
+    .option("--keep-failed", "keep the green stamps for debugging")
+    .action(async (opts: CommonOptions & { keepFailed?: boolean }, command: Command) => {
+      ctx.environment(opts.env);
+      await run(ctx, command, opts, (session) => abortRelease(session, opts.keepFailed ? { keepFailed: true } : {}), opts.env, undefined, "abort");
+    });
+
+  common(group.command("status"))
+    .description("phase, weights per origin and health per stamp")
+    .action(async (opts: CommonOptions, command: Command) => {
+      const env = ctx.environment(opts.env);
+      const engine = await ctx.engine(command);
+      const session = await openReleaseSession(engine, env, { timeScale: parseTimeScale(opts.timeScale, engine), onEvent: () => {} });
+      try {
+        await session.ready();
+        const status = await releaseStatus(await observeWorld(engine, env.name), env, session.ctx.resolve, 5_000);
+        ctx.print(ctx.mode(command) === "json" ? JSON.stringify(status, null, 2) : statusText(status));
+      } finally {
+        await session.close();
+      }
+    });
+}
+
+async function run(
+  ctx: CliContext,
+  command: Command,
+  opts: CommonOptions,
+  work: (session: Parameters<typeof startRelease>[0]) => Promise<ReleaseSummary>,
+  envName: string,
+  probeAllow?: string[],
+  verb: "release" | "abort" = "release",
+): Promise<void> {
+  const env = ctx.environment(envName);
+  const engine = await ctx.engine(command);
+  const json = ctx.mode(command) === "json";
+  // Pipelines get the event stream on stdout (one JSON object per line), humans get lines on stderr.
+  const onEvent = (e: ReleaseEvent) => {
+    if (json) {
+      if (e.type !== "observed") ctx.print(JSON.stringify(e));
+      return;
+    }
+    const line = formatEvent(e);
+    if (line) ctx.log(line);
+  };
+  const session = await openReleaseSession(engine, env, {
+    timeScale: parseTimeScale(opts.timeScale, engine),
+    onEvent,
+    signal: ctx.signal,
+    ...(probeAllow ? { probeAllowList: probeAllow } : {}),
+  });
+  let summary: ReleaseSummary;
+  try {
+    summary = await work(session.ctx);
+  } finally {
+    await session.close();
+  }
+  if (json) ctx.print(JSON.stringify({ type: "summary", ...summary }));
+  const failed = summary.outcome === "rolled-back" || (summary.outcome === "aborted" && verb === "release");
+  if (failed) throw new ReleaseFailedError(summaryText(summary));
+  if (!json) ctx.print(summaryText(summary));
+}
+
+/** A release that ended back on blue: the CLI's one error line, exit code 3. */
+export class ReleaseFailedError extends Error {
+  override readonly name = "ReleaseFailedError";
+  readonly exitCode = EXIT_ROLLED_BACK;
+}
+
+function summaryText(s: ReleaseSummary): string {
+  switch (s.outcome) {
+    case "released":
+      return `${s.env}: release ${s.release} is live`;
+    case "rolled-back":
+      return `${s.env}: release ${s.release} failed and was rolled back; live release ${s.liveRelease ?? "none"}${s.reason ? ` (${s.reason})` : ""}`;
+    case "aborted":
+      return `${s.env}: release ${s.release} aborted; live release ${s.liveRelease ?? "none"}`;
+    case "abort-requested":
+      return `${s.env}: abort of release ${s.release} requested from the process running it`;
+    case "nothing-to-do":
+      return `${s.env}: no release in progress; live release ${s.liveRelease ?? "none"}`;
+  }
+}
+
+export function statusText(s: ReleaseStatus): string {
+  const lines = [
+    `environment ${s.env}: ${s.phase}${s.release ? ` (release ${s.release}${s.greenPercent !== null ? `, ${s.greenPercent}% on green` : ""})` : ""}; live release ${s.liveRelease ?? "none"}`,
+  ];
+  if (s.reason) lines.push(`reason: ${s.reason}`);
+  lines.push("", "ORIGIN            RELEASE  WEIGHT  ENABLED");
+  for (const o of s.origins) lines.push(`${o.stamp.padEnd(17)} ${o.release.padEnd(8)} ${String(o.weight).padEnd(7)} ${o.enabled ? "yes" : "no"}`);
+  if (s.origins.length === 0) lines.push("(no origins)");
+  lines.push("", "STAMP             RELEASE  GATE     HEALTH");
+  for (const st of s.stamps) {
+    const failing = st.components.filter((c) => c.status !== "Healthy").map((c) => `${c.name}=${c.status}`).join(" ");
+    lines.push(`${st.stack.padEnd(17)} ${st.release.padEnd(8)} ${st.gate.padEnd(8)} ${st.health}${failing ? ` (${failing})` : ""}`);
+  }
+  if (s.stamps.length === 0) lines.push("(no stamps)");
+  return lines.join("\n");
+}
