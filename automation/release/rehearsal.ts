@@ -1,0 +1,90 @@
+import { mkdir, rm, writeFile } from "node:fs/promises";
+import * as path from "node:path";
+import type { Environment } from "../../environments/index.js";
+import { parseStackName } from "../../environments/stacks.js";
+import { faultPlanPath } from "../offline/fault-plan.js";
+import { OfflineEngine } from "../offline/offline-engine.js";
+import { globalStack } from "../stacks/global-stack.js";
+import { observeWorld } from "./ports.js";
+import { startRelease, type ReleaseEvent, type ReleaseSummary } from "./run-release.js";
+import { openReleaseSession } from "./session.js";
+import { releaseStatus, type ReleaseStatus } from "./status.js";
+
+/**
+ * The main job offline (`npm start`): a whole blue/green release of an environment on the offline
+ * engine, the stamps answering the health contract over loopback HTTP, then a second release with
+ * one green region turning unhealthy during a bake, which must end rolled back. Nothing here is
+ * staged: the same reconciler, gate and engine a pipeline uses, against a fresh state folder.
+ */
+export interface RehearsalOptions {
+  env: Environment;
+  stateDir: string;
+  timeScale: number;
+  /** Called with a headline per act and each release event. */
+  onEvent: (e: ReleaseEvent | { type: "act"; title: string }) => void;
+  signal?: AbortSignal;
+}
+
+export interface RehearsalResult {
+  ok: boolean;
+  acts: { title: string; expected: string; got: string; ok: boolean }[];
+  status: ReleaseStatus;
+}
+
+export async function rehearse(options: RehearsalOptions): Promise<RehearsalResult> {
+  const { env } = options;
+  await rm(options.stateDir, { recursive: true, force: true });
+  await mkdir(options.stateDir, { recursive: true });
+  const engine = new OfflineEngine({ stateDir: options.stateDir, timeScale: options.timeScale, env: { ...process.env, CONTOSO_OFFLINE_FAULTS: "" } });
+  const act = (title: string) => options.onEvent({ type: "act", title });
+  const sick = env.regions[Math.min(1, env.regions.length - 1)]!;
+  const sickStep = Math.min(1, env.release.steps.length - 1);
+  let faultWritten = false;
+
+  const session = await openReleaseSession(engine, env, {
+    timeScale: options.timeScale,
+    ...(options.signal ? { signal: options.signal } : {}),
+    onEvent: (e) => {
+      options.onEvent(e);
+      // Act 3's fault: the green stamp in one region fails its Cosmos DB check once the chosen bake starts.
+      if (armed && !faultWritten && e.type === "action" && e.action.kind === "bake" && e.action.step === sickStep) {
+        faultWritten = true;
+        const stack = e.action.stacks.find((s) => parseStackName(s).kind === "stamp" && (parseStackName(s) as { region: string }).region === sick)!;
+        void writeFile(faultPlanPath(options.stateDir), JSON.stringify({ stamps: [{ stack, component: "cosmos" }] }));
+      }
+    },
+  });
+  let armed = false;
+  const acts: RehearsalResult["acts"] = [];
+  const record = (title: string, expected: ReleaseSummary["outcome"], summary: ReleaseSummary) =>
+    acts.push({ title, expected, got: summary.outcome, ok: summary.outcome === expected });
+  try {
+    act(`1/3 global stack of ${env.name}: Front Door, Cosmos DB, registry, monitoring`);
+    await engine.up(await globalStack(engine, env), options.signal ? { signal: options.signal } : {});
+    await session.ctx.afterStackChange?.();
+
+    act(`2/3 first release r1 (nothing to switch from), then r2 blue/green through ${env.release.steps.join(" → ")} %`);
+    record("release r1", "released", await startRelease(session.ctx, { release: "r1", image: imageOf(env, "r1"), keepFailed: false }));
+    record("release r2", "released", await startRelease(session.ctx, { release: "r2", image: imageOf(env, "r2"), keepFailed: false }));
+
+    act(`3/3 release r3 with ${sick} turning unhealthy during the ${env.release.steps[sickStep]} % bake: must roll back to r2`);
+    armed = true;
+    record("release r3 (unhealthy green)", "rolled-back", await startRelease(session.ctx, { release: "r3", image: imageOf(env, "r3"), keepFailed: false }));
+
+    await session.ready();
+    const status = await releaseStatus(await observeWorld(engine, env.name), env, session.ctx.resolve, 5_000);
+    const liveOk = status.liveRelease === "r2" && status.origins.every((o) => o.release === "r2" && o.enabled && o.weight === 1000);
+    acts.push({ title: "after the rollback", expected: "r2 live at full weight", got: `${status.liveRelease ?? "none"} live (${status.origins.length} origins)`, ok: liveOk });
+    return { ok: acts.every((a) => a.ok), acts, status };
+  } finally {
+    await session.close();
+  }
+}
+
+function imageOf(env: Environment, release: string): string {
+  return `crshoes${env.name.replace(/-/g, "")}.azurecr.io/shop-api:${release}`;
+}
+
+export function defaultRehearsalDir(repoRoot: string): string {
+  return path.join(repoRoot, ".contoso", "rehearsal");
+}
