@@ -3,6 +3,7 @@ import type { CliContext } from "../context.js";
 import { register as globalGroup } from "./global.js";
 import { register as previewCommand } from "./preview.js";
 import { register as releaseGroup } from "./release.js";
+import { register as healthCommand } from "./health.js";
 import { register as rehearseCommand } from "./rehearse.js";
 import { register as stacksGroup } from "./stacks.js";
 import { register as stampGroup } from "./stamp.js";
@@ -14,4 +15,4 @@ import { register as reapCommand } from "./reap.js";
  * these exporting `register(program, ctx)` and one line here. Registering must not import any
  * Pulumi program: commands load programs (and @pulumi/azure-native) only when they run one.
  */
-export const commandGroups: ((program: Command, ctx: CliContext) => void)[] = [globalGroup, stampGroup, stacksGroup, previewCommand, releaseGroup, rehearseCommand, envGroup, reapCommand];
+export const commandGroups: ((program: Command, ctx: CliContext) => void)[] = [globalGroup, stampGroup, stacksGroup, previewCommand, releaseGroup, healthCommand, rehearseCommand, envGroup, reapCommand];
