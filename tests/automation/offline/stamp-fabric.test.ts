@@ -9,6 +9,8 @@ import type { StampHealth } from "../../../stamp/health/types.js";
 import { probe, probeUntil, sleep } from "../../stamp/health/http-probe.js";
 
 const INTERVAL_MS = 100;
+/** Timers fire late on a busy test machine; this much lateness is not a failure of the fabric. */
+const SCHEDULING_SLACK_MS = 100;
 
 const blueWeu: FabricStamp = { stack: "prod-weu-r42", hostName: "app-shoes-prod-weu-r42-ab1cd.azurewebsites.net", region: "westeurope", release: "r42" };
 const blueNeu: FabricStamp = { stack: "prod-neu-r42", hostName: "app-shoes-prod-neu-r42-ef2gh.azurewebsites.net", region: "northeurope", release: "r42" };
@@ -41,7 +43,7 @@ describe("offline stamp fabric", function () {
   const get = (host: string, path = "/health/stamp", method = "GET") => probe(fabric!.port, path, { host, method });
   const body = (r: { body: string }) => JSON.parse(r.body) as StampHealth;
   /** Waits for every stamp's first round, so a test starts from settled health. */
-  const settled = () => sleep(INTERVAL_MS / 2);
+  const settled = () => sleep(INTERVAL_MS);
 
   afterEach(async () => {
     await fabric?.close();
@@ -125,10 +127,10 @@ describe("offline stamp fabric", function () {
       const readsBefore = world.planReads;
       world.plan = { stamps: [{ stack: blueWeu.stack, component: "servicebus" }] };
       const down = await probeUntil(f.port, "/health/stamp", (r) => r.status === 503, { host: blueWeu.hostName, timeoutMs: 1_000 });
-      expect(down.elapsedMs).to.be.at.most(INTERVAL_MS + 50);
+      expect(down.elapsedMs).to.be.at.most(INTERVAL_MS + SCHEDULING_SLACK_MS);
       world.plan = {};
       const up = await probeUntil(f.port, "/health/stamp", (r) => r.status === 200, { host: blueWeu.hostName, timeoutMs: 1_000 });
-      expect(up.elapsedMs).to.be.at.most(INTERVAL_MS + 50);
+      expect(up.elapsedMs).to.be.at.most(INTERVAL_MS + SCHEDULING_SLACK_MS);
       // One read per round shared by the five checks of a stamp, not one per check.
       const rounds = Math.ceil((down.elapsedMs + up.elapsedMs) / INTERVAL_MS) + 2;
       expect(world.planReads - readsBefore).to.be.at.most(rounds * world.stamps.length);
@@ -148,7 +150,7 @@ describe("offline stamp fabric", function () {
         await sleep(20);
       }
       await probeUntil(f.port, "/health/stamp", (r) => r.status === 503, { host: blueWeu.hostName, timeoutMs: 1_000 });
-      expect(Date.now() - firstProbe).to.be.within(300, 300 + INTERVAL_MS + 150);
+      expect(Date.now() - firstProbe).to.be.within(300, 300 + INTERVAL_MS + SCHEDULING_SLACK_MS);
       expect(f.health(blueNeu.hostName)?.status, "the stamp never served is untouched").to.equal("Healthy");
     });
 
