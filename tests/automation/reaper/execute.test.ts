@@ -1,0 +1,73 @@
+import { expect } from "chai";
+import { executeReap } from "../../../automation/reaper/execute.js";
+import type { ReapDecision } from "../../../automation/reaper/plan.js";
+import { OperationError, type Engine } from "../../../automation/engine/port.js";
+
+/**
+ * The executor against a recording engine: how many destroys run at once, in which order, and
+ * what a failure does to its environment's global stack.
+ */
+
+function recordingEngine(failing: Set<string> = new Set()) {
+  const log: string[] = [];
+  let running = 0;
+  let peak = 0;
+  const engine = {
+    kind: "offline",
+    description: "recording",
+    stateDir: "/nonexistent",
+    async destroy(stack: string) {
+      running++;
+      peak = Math.max(peak, running);
+      log.push(`destroy ${stack}`);
+      await new Promise((r) => setTimeout(r, 5));
+      running--;
+      if (failing.has(stack)) throw new OperationError(stack, "destroy", "injected");
+      log.push(`destroyed ${stack}`);
+    },
+    async remove(stack: string) {
+      log.push(`removed ${stack}`);
+    },
+  } as unknown as Engine;
+  return { engine, log, peak: () => peak };
+}
+
+const destroy = (stack: string, env: string, kind: "global" | "stamp"): ReapDecision => ({ stack, env, kind, action: "destroy", reason: "test", cause: "expired" });
+
+describe("reaper executor", () => {
+  const plan: ReapDecision[] = [];
+  for (const env of ["dev-a", "dev-b", "dev-c"]) {
+    for (const r of ["r1", "r2", "r3"]) plan.push(destroy(`${env}-weu-${r}`, env, "stamp"));
+    plan.push(destroy(`${env}-global`, env, "global"));
+  }
+
+  it("runs at most --concurrency destroys at once, and each global stack after all its stamps are removed", async () => {
+    const { engine, log, peak } = recordingEngine();
+    const outcomes = await executeReap(engine, plan, { concurrency: 2 });
+    expect(peak()).to.equal(2);
+    expect(outcomes.every((o) => o.result === "destroyed")).to.equal(true);
+    for (const env of ["dev-a", "dev-b", "dev-c"]) {
+      const globalStart = log.indexOf(`destroy ${env}-global`);
+      for (const r of ["r1", "r2", "r3"]) expect(log.indexOf(`removed ${env}-weu-${r}`)).to.be.within(0, globalStart);
+    }
+  });
+
+  it("a failed stamp is reported and keeps its global stack; other environments go on", async () => {
+    const { engine, log } = recordingEngine(new Set(["dev-b-weu-r2"]));
+    const outcomes = Object.fromEntries((await executeReap(engine, plan, { concurrency: 3 })).map((o) => [o.stack, o]));
+    expect(outcomes["dev-b-weu-r2"]).to.include({ result: "failed" });
+    expect(outcomes["dev-b-weu-r2"]!.detail).to.match(/injected; retried next run$/);
+    expect(outcomes["dev-b-global"]).to.include({ result: "skipped" });
+    expect(log).to.not.include("destroy dev-b-global");
+    expect(outcomes["dev-a-global"]!.result).to.equal("destroyed");
+    expect(outcomes["dev-c-global"]!.result).to.equal("destroyed");
+  });
+
+  it("refuses at the edge whatever the plan says: a protected or unknown environment is not touched", async () => {
+    const { engine, log } = recordingEngine();
+    const forged = [destroy("prod-weu-r1", "prod", "stamp"), destroy("staging-global", "staging", "global"), destroy("qa-weu-r1", "qa", "stamp")];
+    const outcomes = await executeReap(engine, forged, { concurrency: 4 });
+    expect(outcomes.map((o) => o.result)).to.deep.equal(["skipped", "skipped", "skipped"]);
+    expect(log).to.deep.equal([]);
+  });
+});
