@@ -1,4 +1,4 @@
-import { InputError, loadEnvironment, type Environment, type EnvironmentOverrides } from "../../environments/index.js";
+import { InputError, loadEnvironment, type EnvironmentOverrides } from "../../environments/index.js";
 import { findRegion } from "../../environments/regions.js";
 import { TAG, validateRelease } from "../../environments/stacks.js";
 import type { OriginSpec } from "../../global/contract.js";
