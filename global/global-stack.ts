@@ -7,6 +7,7 @@ import type { OriginSpec, StackFacts } from "./contract.js";
 import { cosmos, type Cosmos } from "./cosmos.js";
 import { diagnosticSettings } from "./diagnostics.js";
 import { frontDoor, type FrontDoor } from "./front-door.js";
+import { HealthModel } from "./health-model/index.js";
 import { monitoring, type Monitoring } from "./monitoring.js";
 import { validateOrigins } from "./origin-list.js";
 import { registry, type Registry } from "./registry.js";
@@ -34,6 +35,7 @@ export class GlobalStack extends pulumi.ComponentResource {
   readonly cosmos: Cosmos;
   readonly registry: Registry;
   readonly monitoring: Monitoring;
+  readonly healthModel: HealthModel;
   /** The origins this update deploys (what the stack's outputs report once it succeeds). */
   readonly origins: OriginSpec[];
 
@@ -67,6 +69,23 @@ export class GlobalStack extends pulumi.ComponentResource {
         },
       },
       this,
+    );
+
+    // The environment's health model: functions rolling stamps up, the operators' workbook, alerts.
+    this.healthModel = new HealthModel(
+      "health-model",
+      {
+        env,
+        resourceGroupName,
+        location: env.regions[0]!,
+        workspaceId: this.monitoring.workspace.id,
+        workspaceName: this.monitoring.workspace.name,
+        frontDoorProfileId: this.frontDoor.profile.id,
+        frontDoorEndpointHostName: this.frontDoor.endpoint.hostName,
+        actionGroupId: this.monitoring.actionGroup.id,
+        tags,
+      },
+      { parent: this },
     );
 
     this.registerOutputs({

@@ -14,6 +14,7 @@ import { createNetwork } from "./network.js";
 import { addDiagnostics, createObservability, type DiagnosticTarget } from "./observability.js";
 import { createPrivateEndpoints } from "./private-endpoints.js";
 import { stampTags } from "./tags.js";
+import { StampHealthFunctions } from "../global/health-model/index.js";
 
 export const STAMP_TYPE = "contoso:stamp:Stamp";
 
@@ -139,6 +140,20 @@ export class Stamp extends pulumi.ComponentResource {
       ...endpoints.map((e) => ({ purpose: `pep-${e.service}`, resource: e.endpoint, logs: false, metrics: true })),
     ];
     addDiagnostics(ctx, telemetry.workspace.id, diagnostics);
+
+    // The stamp's part of the health model: its component functions and score in its own workspace,
+    // and an alert to the environment's on-call action group when the score turns red.
+    new StampHealthFunctions(
+      "health-functions",
+      {
+        env, region, release, tags,
+        resourceGroupName: rg.name,
+        workspaceId: telemetry.workspace.id,
+        workspaceName: telemetry.workspace.name,
+        actionGroupId: global.actionGroupId,
+      },
+      { parent: this },
+    );
 
     this.resourceGroupName = rg.name;
     this.webAppName = app.name;

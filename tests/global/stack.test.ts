@@ -18,6 +18,8 @@ const TAGGED = [
 /** Resources scoped by an account, profile or registry (their names repeat by design; their ids do not). */
 const CHILD_TYPES = new Set<string>([
   TYPES.originGroup, TYPES.origin, TYPES.route, TYPES.securityPolicy, TYPES.cosmosDatabase, TYPES.cosmosContainer, TYPES.replication,
+  // Saved KQL functions of the health model: same alias in every environment, inside each one's own workspace.
+  "azure-native:operationalinsights:SavedSearch",
 ]);
 
 describe("global stack: component, tags, outputs and isolation", () => {

@@ -38,6 +38,8 @@ const NO_DIAGNOSTICS = new Set<string>([
   T.diagnostic,
   "azure-native:web:WebAppFtpAllowed",
   "azure-native:web:WebAppScmAllowed",
+  "azure-native:operationalinsights:SavedSearch", // a KQL function inside the workspace
+  "azure-native:monitor:ScheduledQueryRule", // alert rules have no diagnostic settings; their firings are in the Activity log
 ]);
 
 for (const envName of ["prod", "dev"] as const) {

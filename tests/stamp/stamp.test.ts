@@ -51,7 +51,9 @@ for (const envName of ["prod", "dev"] as const) {
         expect(tagged.map((r) => r.type), type).to.include(type);
       }
       for (const r of tagged) {
-        const tags = r.inputs["tags"] as Record<string, string>;
+        // Saved searches take their tags as a list of {name, value}.
+        const raw = r.inputs["tags"];
+        const tags = Array.isArray(raw) ? Object.fromEntries((raw as { name: string; value: string }[]).map((t) => [t.name, t.value])) : (raw as Record<string, string>);
         expect(tags, `${r.type} ${r.name}`).to.include({
           ...env.tags,
           [TAG.env]: envName,
