@@ -102,7 +102,6 @@ export function planReap(input: ReapInput): ReapDecision[] {
 
 function planEnvironment(env: string, members: { stack: ReapStack; parsed: ParsedStackName }[], input: ReapInput, now: number): ReapDecision[] {
   const policy = input.policies[env];
-  const globalName = globalStackName(env);
   const global = members.find((m) => m.parsed.kind === "global");
   const stamps = members.filter((m) => m.parsed.kind === "stamp").sort((a, b) => a.stack.name.localeCompare(b.stack.name));
   const base = (m: { stack: ReapStack; parsed: ParsedStackName }) => ({ stack: m.stack.name, env, kind: m.parsed.kind });
@@ -136,7 +135,11 @@ function planEnvironment(env: string, members: { stack: ReapStack; parsed: Parse
   }
 
   const expiresAt = policy.ephemeral ? envExpiry(env, members.map((m) => m.stack)) : undefined;
-  const expired = expiresAt !== undefined && expiresAt.getTime() <= now;
+  // An expired environment goes only as a whole: if one of its stacks must stay, none goes for
+  // being expired (its stamps are judged as orphans instead, so a serving one stays serving).
+  const blocked = members.filter((m) => contradiction(m) !== undefined).map((m) => m.stack.name);
+  const expiredAt = expiresAt !== undefined && expiresAt.getTime() <= now ? expiresAt : undefined;
+  const expired = expiredAt !== undefined && blocked.length === 0;
   const decisions: ReapDecision[] = [];
 
   for (const m of stamps) {
@@ -157,17 +160,16 @@ function planEnvironment(env: string, members: { stack: ReapStack; parsed: Parse
 
   if (global) {
     const bad = contradiction(global);
-    const keptStamps = decisions.filter((d) => d.kind === "stamp" && d.action === "keep").map((d) => d.stack);
     if (bad) decisions.push(keep({ ...base(global), reason: bad }));
     else if (!expired) {
       const why = !policy.ephemeral
         ? `${env} is a persistent environment: its global stack stays`
-        : expiresAt
-          ? `${env} is active until ${expiresAt.toISOString()}`
-          : `${env} has no readable ${TAG.expiresAt} tag: set one with contoso env extend`;
+        : expiredAt
+          ? `${env} expired at ${expiredAt.toISOString()}, but ${blocked.join(", ")} must stay (tags contradict names), so it is not reaped as a whole`
+          : expiresAt
+            ? `${env} is active until ${expiresAt.toISOString()}`
+            : `${env} has no readable ${TAG.expiresAt} tag: set one with contoso env extend`;
       decisions.push(keep({ ...base(global), reason: why }));
-    } else if (keptStamps.length > 0) {
-      decisions.push(keep({ ...base(global), reason: `${env} expired, but its stamps ${keptStamps.join(", ")} stay, so ${globalName} stays too` }));
     } else {
       decisions.push(destroy({ ...base(global), reason: `${expiredReason(env, expiresAt!, members)}; after its stamps` }, "expired"));
     }

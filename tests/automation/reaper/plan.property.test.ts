@@ -85,7 +85,7 @@ const worldArb = fc
   });
 
 const envOfName = (name: string) => parseStackName(name).env;
-const RUNS = { numRuns: 400 };
+const RUNS = { numRuns: 1000 };
 
 describe("reaper plan: properties", () => {
   it("never destroys a stack of a protected environment, by name or by tag", () => {

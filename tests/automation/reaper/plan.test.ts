@@ -107,7 +107,18 @@ describe("reaper plan", () => {
     expect(plan["dev-h-weu-r1"]!.action).to.equal("keep");
     expect(plan["dev-h-weu-r1"]!.reason).to.contain("contradicts its name");
     expect(plan["dev-h-global"]!.action).to.equal("keep");
-    expect(plan["dev-h-global"]!.reason).to.contain("its stamps dev-h-weu-r1 stay");
+    expect(plan["dev-h-global"]!.reason).to.contain("dev-h-weu-r1 must stay (tags contradict names), so it is not reaped as a whole");
+  });
+
+  it("an expired environment that cannot go as a whole keeps its serving stamp (found by the property test)", () => {
+    const odd = stampOf("dev-h", "r2", { expires: -5 });
+    odd.tags[TAG.kind] = "global";
+    const stacks = [globalOf("dev-h"), stampOf("dev-h", "r1", { expires: -5 }), odd, stampOf("dev-h", "r3", { expires: -5 })];
+    const plan = byStack(planReap(input(stacks, { "dev-h": { origins: serving("dev-h-weu-r1"), liveRelease: null } })));
+    expect(plan["dev-h-weu-r1"]!.action).to.equal("keep");
+    expect(plan["dev-h-weu-r1"]!.reason).to.match(/^serving/);
+    expect(plan["dev-h-weu-r3"]).to.include({ action: "destroy", cause: "orphan" });
+    expect(plan["dev-h-global"]!.action).to.equal("keep");
   });
 
   it("keeps stacks it cannot place: unknown names and undefined environments", () => {
