@@ -14,6 +14,19 @@ export interface ContainerDefinition {
   why: string;
 }
 
+/**
+ * The stamps' health service writes one short-lived document per instance (`health-<region>-
+ * <release>-<instance>`, upserted every check interval with its own `ttl` of minutes). The
+ * container's `defaultTtl` turns per-document expiry on and removes the documents of instances
+ * that vanished without a last write having expired yet; an hour is ample for either.
+ */
+export const HEALTH_CONTAINER: ContainerDefinition = {
+  name: "health",
+  partitionKey: "/id",
+  defaultTtlSeconds: 60 * 60,
+  why: "each health document is read and written by its id alone, and a partition per document spreads the probes' writes",
+};
+
 export const COSMOS_CONTAINERS: readonly ContainerDefinition[] = [
   {
     name: "catalog",
@@ -32,6 +45,7 @@ export const COSMOS_CONTAINERS: readonly ContainerDefinition[] = [
     defaultTtlSeconds: 30 * 24 * 60 * 60,
     why: "carts (anonymous ones too) are read and written whole by cart id",
   },
+  HEALTH_CONTAINER,
 ];
 
 /**

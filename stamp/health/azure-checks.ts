@@ -10,6 +10,7 @@ import { killSwitchCheck } from "./checks/kill-switch.js";
 import { redisCheck } from "./checks/redis.js";
 import { SecretCache, keyVaultSecretFetcher } from "./checks/secret-cache.js";
 import { serviceBusCheck } from "./checks/service-bus.js";
+import { redisEntraCredentials } from "./redis-entra-credentials.js";
 import type { HealthConfig } from "./config.js";
 import type { HealthCheck } from "./types.js";
 
@@ -43,7 +44,7 @@ export async function createAzureChecks(config: HealthConfig, credential: TokenC
     checks.push(cosmosCheck({ container, documentId: `health-${stampId}`, partitionKeyPath: config.cosmos.partitionKeyPath }));
   }
   if (config.serviceBus) {
-    const client = new ServiceBusClient(config.serviceBus.namespace, credential);
+    const client = new ServiceBusClient(config.serviceBus.fullyQualifiedNamespace, credential);
     const sender = client.createSender(config.serviceBus.queue);
     closers.push(async () => {
       await sender.close();
@@ -64,10 +65,19 @@ export async function createAzureChecks(config: HealthConfig, credential: TokenC
     checks.push(keyVaultCheck(cache));
   }
   if (config.redis) {
+    const { host, port, tls, password } = config.redis;
     const client = createClient({
-      url: config.redis.url,
       disableOfflineQueue: true,
-      socket: { reconnectStrategy: (retries) => Math.min(100 * 2 ** retries, 5_000), connectTimeout: config.checkTimeoutMs },
+      // Azure Managed Redis takes an Entra ID token of the managed identity (no access keys); a
+      // password is only ever given for a local redis-server.
+      ...(password !== undefined ? { password } : { credentialsProvider: redisEntraCredentials(credential) }),
+      socket: {
+        host,
+        port,
+        ...(tls ? { tls: true as const, servername: host } : {}),
+        reconnectStrategy: (retries) => Math.min(100 * 2 ** retries, 5_000),
+        connectTimeout: config.checkTimeoutMs,
+      },
     });
     // Connection errors surface through the check; an unhandled 'error' event would kill the process.
     client.on("error", () => undefined);

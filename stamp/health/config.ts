@@ -1,11 +1,13 @@
 import { tryParseDuration } from "../../environments/duration.js";
 import { InputError } from "../../environments/errors.js";
+import { HEALTH_CONTAINER } from "../../global/cosmos-containers.js";
+import { APP_SETTING, HEALTH_TUNING_SETTING, LOCAL_SETTING } from "../app-settings.js";
 import { COMPONENTS, type ComponentName } from "./types.js";
 
 /**
- * Configuration of the runnable health service (`main.ts`), read from environment variables so
- * the stamp's web app settings configure it. Every problem is reported at once, before anything
- * connects to Azure.
+ * Configuration of the runnable health service (`main.ts`), read from the very environment
+ * variables the stamp's web app is given (`stamp/app-settings.ts` spells every name; nothing here
+ * invents one). Every problem is reported at once, before anything connects to Azure.
  */
 export interface HealthConfig {
   release: string;
@@ -19,39 +21,37 @@ export interface HealthConfig {
   roundDeadlineMs: number;
   serveWhenDegraded: boolean;
   cosmos?: { endpoint: string; database: string; container: string; partitionKeyPath: string };
-  serviceBus?: { namespace: string; queue: string };
+  /** `fullyQualifiedNamespace` is `<namespace>.servicebus.windows.net`, as the SDK takes it with a token credential. */
+  serviceBus?: { fullyQualifiedNamespace: string; queue: string };
   keyVault?: { uri: string; secretName: string; refreshIntervalMs: number; validityMs: number };
-  redis?: { url: string };
+  /**
+   * Azure Managed Redis: Entra ID (a token of the managed identity) unless a password is given,
+   * which only a local redis-server uses; TLS unless switched off, likewise only locally.
+   */
+  redis?: { host: string; port: number; tls: boolean; password?: string };
   killSwitch?: { blobUrl: string } | { connectionString: string; container: string; blob: string };
 }
 
-/** The variables, for documentation and error messages. */
+/** Every variable the service reads, for documentation and error messages. */
 export const HEALTH_ENV = {
-  release: "CONTOSO_RELEASE",
-  region: "CONTOSO_REGION",
-  port: "HEALTH_PORT",
-  host: "HEALTH_HOST",
-  interval: "HEALTH_INTERVAL",
-  checkTimeout: "HEALTH_CHECK_TIMEOUT",
-  roundDeadline: "HEALTH_ROUND_DEADLINE",
-  disabled: "HEALTH_DISABLED_CHECKS",
-  serveWhenDegraded: "HEALTH_SERVE_WHEN_DEGRADED",
-  cosmosEndpoint: "COSMOS_ENDPOINT",
-  cosmosDatabase: "COSMOS_DATABASE",
-  cosmosContainer: "COSMOS_HEALTH_CONTAINER",
-  cosmosPartitionKeyPath: "COSMOS_HEALTH_PARTITION_KEY_PATH",
-  serviceBusNamespace: "SERVICEBUS_NAMESPACE",
-  serviceBusQueue: "SERVICEBUS_QUEUE",
-  keyVaultUri: "KEYVAULT_URI",
-  keyVaultSecret: "KEYVAULT_SECRET_NAME",
-  keyVaultRefresh: "KEYVAULT_REFRESH_INTERVAL",
-  keyVaultValidity: "KEYVAULT_CACHE_VALIDITY",
-  redisUrl: "REDIS_URL",
-  killSwitchBlobUrl: "KILL_SWITCH_BLOB_URL",
-  storageConnectionString: "KILL_SWITCH_STORAGE_CONNECTION_STRING",
-  killSwitchContainer: "KILL_SWITCH_CONTAINER",
-  killSwitchBlob: "KILL_SWITCH_BLOB",
+  release: APP_SETTING.release,
+  region: APP_SETTING.region,
+  cosmosEndpoint: APP_SETTING.cosmosEndpoint,
+  cosmosDatabase: APP_SETTING.cosmosDatabase,
+  cosmosContainer: APP_SETTING.cosmosHealthContainer,
+  serviceBusFqdn: APP_SETTING.serviceBusFqdn,
+  serviceBusQueue: APP_SETTING.healthQueue,
+  keyVaultUri: APP_SETTING.keyVaultUri,
+  keyVaultSecret: APP_SETTING.keyVaultHealthSecret,
+  redisHost: APP_SETTING.redisHost,
+  redisPort: APP_SETTING.redisPort,
+  killSwitchBlobUrl: APP_SETTING.killSwitchBlobUrl,
+  ...HEALTH_TUNING_SETTING,
+  ...LOCAL_SETTING,
 } as const;
+
+/** App Service's own variable with the port to listen on, when HEALTH_PORT is not given. */
+const PLATFORM_PORT = "PORT";
 
 export function loadHealthConfig(env: Record<string, string | undefined>, defaultInstance = "local"): HealthConfig {
   const problems: string[] = [];
@@ -75,51 +75,56 @@ export function loadHealthConfig(env: Record<string, string | undefined>, defaul
     if (parsed.ms <= 0) problems.push(`${name} must be greater than zero`);
     return parsed.ms;
   };
+  const portNumber = (name: string, value: string): number => {
+    const port = Number(value);
+    if (!Number.isInteger(port) || port < 0 || port > 65535) problems.push(`${name} must be a TCP port number (got "${value}")`);
+    return port;
+  };
+  const flag = (name: string, fallback: boolean): boolean => {
+    const v = (text(name) ?? String(fallback)).toLowerCase();
+    if (v !== "true" && v !== "false") problems.push(`${name} must be true or false`);
+    return v === "true" || (v !== "false" && fallback);
+  };
 
   const disabled = new Set<string>();
-  for (const name of (text(HEALTH_ENV.disabled) ?? "").split(",").map((s) => s.trim().toLowerCase()).filter(Boolean)) {
+  for (const name of (text(HEALTH_ENV.disabledChecks) ?? "").split(",").map((s) => s.trim().toLowerCase()).filter(Boolean)) {
     if (!(COMPONENTS as readonly string[]).includes(name)) {
-      problems.push(`${HEALTH_ENV.disabled} names unknown check "${name}" (known: ${COMPONENTS.join(", ")})`);
+      problems.push(`${HEALTH_ENV.disabledChecks} names unknown check "${name}" (known: ${COMPONENTS.join(", ")})`);
     }
     disabled.add(name);
   }
   const enabled = (c: ComponentName) => !disabled.has(c);
-  const needed = (c: ComponentName) => `needed by the ${c} check; or add ${c} to ${HEALTH_ENV.disabled}`;
+  const needed = (c: ComponentName) => `needed by the ${c} check; or add ${c} to ${HEALTH_ENV.disabledChecks}`;
 
-  const portText = text(HEALTH_ENV.port) ?? text("PORT") ?? "8080";
-  const port = Number(portText);
-  if (!Number.isInteger(port) || port < 0 || port > 65535) problems.push(`${HEALTH_ENV.port} must be a TCP port number (got "${portText}")`);
-
+  const port = portNumber(HEALTH_ENV.port, text(HEALTH_ENV.port) ?? text(PLATFORM_PORT) ?? "8080");
   const intervalMs = duration(HEALTH_ENV.interval, 10_000);
   const checkTimeoutMs = duration(HEALTH_ENV.checkTimeout, 3_000);
   const roundDeadlineMs = duration(HEALTH_ENV.roundDeadline, intervalMs);
   if (checkTimeoutMs > intervalMs) problems.push(`${HEALTH_ENV.checkTimeout} must not exceed ${HEALTH_ENV.interval}`);
 
-  const degradedText = (text(HEALTH_ENV.serveWhenDegraded) ?? "true").toLowerCase();
-  if (degradedText !== "true" && degradedText !== "false") problems.push(`${HEALTH_ENV.serveWhenDegraded} must be true or false`);
-
   const config: HealthConfig = {
     release: required(HEALTH_ENV.release, "the release this stamp runs, e.g. r42"),
     region: required(HEALTH_ENV.region, "the Azure region of this stamp, e.g. westeurope"),
-    instance: text("WEBSITE_INSTANCE_ID")?.slice(0, 16) ?? defaultInstance,
+    instance: text(HEALTH_ENV.instanceId)?.slice(0, 16) ?? defaultInstance,
     host: text(HEALTH_ENV.host) ?? "0.0.0.0",
     port,
     intervalMs,
     checkTimeoutMs,
     roundDeadlineMs,
-    serveWhenDegraded: degradedText !== "false",
+    serveWhenDegraded: flag(HEALTH_ENV.serveWhenDegraded, true),
   };
   if (enabled("cosmos")) {
     config.cosmos = {
       endpoint: required(HEALTH_ENV.cosmosEndpoint, needed("cosmos")),
       database: required(HEALTH_ENV.cosmosDatabase, needed("cosmos")),
       container: required(HEALTH_ENV.cosmosContainer, needed("cosmos")),
-      partitionKeyPath: text(HEALTH_ENV.cosmosPartitionKeyPath) ?? "/id",
+      // The health container's own key (global/cosmos-containers.ts); overridable for a local emulator.
+      partitionKeyPath: text(HEALTH_ENV.cosmosPartitionKeyPath) ?? HEALTH_CONTAINER.partitionKey,
     };
   }
   if (enabled("servicebus")) {
     config.serviceBus = {
-      namespace: required(HEALTH_ENV.serviceBusNamespace, needed("servicebus")),
+      fullyQualifiedNamespace: required(HEALTH_ENV.serviceBusFqdn, needed("servicebus")),
       queue: required(HEALTH_ENV.serviceBusQueue, needed("servicebus")),
     };
   }
@@ -131,10 +136,20 @@ export function loadHealthConfig(env: Record<string, string | undefined>, defaul
       validityMs: duration(HEALTH_ENV.keyVaultValidity, 3_600_000),
     };
   }
-  if (enabled("redis")) config.redis = { url: required(HEALTH_ENV.redisUrl, needed("redis")) };
+  if (enabled("redis")) {
+    const host = required(HEALTH_ENV.redisHost, needed("redis"));
+    const portText = required(HEALTH_ENV.redisPort, needed("redis"));
+    const password = text(HEALTH_ENV.redisPassword);
+    config.redis = {
+      host,
+      port: portText ? portNumber(HEALTH_ENV.redisPort, portText) : 0,
+      tls: flag(HEALTH_ENV.redisTls, true),
+      ...(password !== undefined ? { password } : {}),
+    };
+  }
   if (enabled("killswitch")) {
     const blobUrl = text(HEALTH_ENV.killSwitchBlobUrl);
-    const connectionString = text(HEALTH_ENV.storageConnectionString);
+    const connectionString = text(HEALTH_ENV.killSwitchConnectionString);
     if (blobUrl) config.killSwitch = { blobUrl };
     else if (connectionString) {
       config.killSwitch = {
