@@ -1,9 +1,13 @@
-import { InputError, loadEnvironment, type EnvironmentOverrides } from "../../environments/index.js";
+import { InputError, loadEnvironment, type Environment, type EnvironmentOverrides } from "../../environments/index.js";
 import { findRegion } from "../../environments/regions.js";
 import { TAG, validateRelease } from "../../environments/stacks.js";
 import type { OriginSpec } from "../../global/contract.js";
 import type { Engine, UpResult } from "../engine/port.js";
-import { intentFromTags } from "../release/intent-tags.js";
+import { gateStamps, type GateTarget } from "../release/health-gate.js";
+import { GATE_TAG, intentFromTags } from "../release/intent-tags.js";
+import { gateSettings } from "../release/ports.js";
+import { openReleaseSession } from "../release/session.js";
+import { timeScaleFromEnv } from "../offline/latency.js";
 import { acquireReleaseLock } from "../release/release-lock.js";
 import { currentGlobalOutputs, globalStack } from "../stacks/global-stack.js";
 import { validateImage } from "../stacks/inputs.js";
@@ -137,6 +141,8 @@ async function bringUp(engine: Engine, request: ValidatedEnvUp, deps: EnvUpDeps)
   const unchanged = current.liveRelease === release && current.origins.length === 1 && sameOrigin(current.origins[0]!, origin);
   let frontDoorHost = String(globalUp.outputs["frontDoorEndpointHostName"]);
   if (!unchanged) {
+    // The release invariant holds here too: no traffic to a stamp that has not passed its health gate.
+    await passHealthGate(engine, env, { stack: stampPlan.stack, hostName, release }, deps.log);
     const routed = await globalStack(engine, env, { origins: [origin], liveRelease: release, now, user: owner });
     const routedUp = await step(routed.stack, "route", () => engine.up(routed));
     frontDoorHost = String(routedUp.outputs["frontDoorEndpointHostName"]);
@@ -154,6 +160,24 @@ async function bringUp(engine: Engine, request: ValidatedEnvUp, deps: EnvUpDeps)
     stacks: [globalPlan.stack, stampPlan.stack],
     created: existingGlobal === undefined,
   };
+}
+
+/** Gates the stamp with the environment's health gate (the release driver's) and records the verdict on its stack. */
+async function passHealthGate(engine: Engine, env: Environment, target: GateTarget, log: (line: string) => void): Promise<void> {
+  const timing = { scale: engine.kind === "offline" ? timeScaleFromEnv() : 1 };
+  const session = await openReleaseSession(engine, env, { timeScale: timing.scale, onEvent: () => {} });
+  try {
+    await session.ctx.afterStackChange?.();
+    const settings = gateSettings(env, timing);
+    const [verdict] = await gateStamps([target], settings.deadlineMs, { settings, resolve: session.ctx.resolve, path: env.originHealthProbe.path });
+    await engine.setTags(target.stack, { [GATE_TAG]: verdict!.passed ? "passed" : "failed" });
+    if (!verdict!.passed) {
+      throw new Error(`${target.stack} failed its health gate, so Front Door was not pointed at it: ${verdict!.reason ?? "unhealthy"} (see contoso health --env ${env.name})`);
+    }
+    log(`${target.stack}: health gate passed (${verdict!.window.successes} of the last ${verdict!.window.samples} probes)`);
+  } finally {
+    await session.close();
+  }
 }
 
 function globalOutputsOf(up: UpResult): { origins: OriginSpec[]; liveRelease: string | null } {

@@ -52,7 +52,8 @@ export function deriveFacts(
   const createdAt = dateTag(previous, TAG.createdAt) ?? now;
   const expiresAt =
     dateTag(previous, TAG.expiresAt) ?? (env.ephemeral && env.ttl ? new Date(createdAt.getTime() + env.ttl.default) : undefined);
-  const owner = env.owner ?? previous?.[TAG.owner] ?? user;
+  // An existing stack keeps its owner: a personal environment's name is not proof of who owns it.
+  const owner = previous?.[TAG.owner] ?? env.owner ?? user;
   const tagFacts: StackTagFacts = { env: env.name, ...what, owner, createdAt };
   if (expiresAt) tagFacts.expiresAt = expiresAt;
   const facts: StackFacts = { owner, createdAt: createdAt.toISOString() };
