@@ -62,4 +62,11 @@ export interface GlobalOutputs {
   logAnalyticsCustomerId: string;
   /** Action group the stamps' alerts notify. */
   actionGroupId: string;
+  /** The storage account of the stamps' kill-switch blobs (global/kill-switch.ts). */
+  killSwitchStorageAccountId: string;
+  killSwitchStorageAccountName: string;
+  /** `https://<account>.blob.core.windows.net/` */
+  killSwitchBlobEndpoint: string;
+  /** The container holding one blob per stamp, named after the stamp's stack. */
+  killSwitchContainerName: string;
 }

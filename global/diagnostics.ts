@@ -7,7 +7,7 @@ import { resourceName } from "../environments/naming.js";
  * Diagnostic settings: every global resource sends its logs and metrics to the global workspace,
  * into resource-specific tables (AFDAccessLogs, CDBDataPlaneRequests, ...), which are cheaper to
  * query than the shared AzureDiagnostics table. The categories are what the health model and the
- * release gate read: Front Door access, health-probe and WAF logs; Cosmos requests; registry pulls.
+ * release gate read: Front Door access, health-probe and WAF logs; Cosmos requests; registry pulls; kill-switch changes.
  */
 
 /** Log categories per global resource, as Azure names them. */
@@ -15,7 +15,13 @@ export const DIAGNOSTIC_LOG_CATEGORIES = {
   frontdoor: ["FrontDoorAccessLog", "FrontDoorHealthProbeLog", "FrontDoorWebApplicationFirewallLog"],
   cosmos: ["DataPlaneRequests", "QueryRuntimeStatistics", "PartitionKeyStatistics", "PartitionKeyRUConsumption", "ControlPlaneRequests"],
   registry: ["ContainerRegistryRepositoryEvents", "ContainerRegistryLoginEvents"],
+  // The kill switches' blob service: who deleted or re-created which stamp's switch, and when.
+  // Reads are left out: every stamp instance reads its switch every few seconds.
+  killswitch: ["StorageWrite", "StorageDelete"],
 } as const;
+
+/** Metric categories: storage services name theirs ("Transaction"); the others take AllMetrics. */
+const METRIC_CATEGORY: Partial<Record<keyof typeof DIAGNOSTIC_LOG_CATEGORIES, string>> = { killswitch: "Transaction" };
 
 export type DiagnosedResource = keyof typeof DIAGNOSTIC_LOG_CATEGORIES;
 
@@ -39,7 +45,7 @@ export function diagnosticSettings(args: DiagnosticsArgs, parent: pulumi.Resourc
           workspaceId: args.workspaceId,
           logAnalyticsDestinationType: "Dedicated",
           logs: DIAGNOSTIC_LOG_CATEGORIES[target].map((category) => ({ category, enabled: true })),
-          metrics: [{ category: "AllMetrics", enabled: true }],
+          metrics: [{ category: METRIC_CATEGORY[target] ?? "AllMetrics", enabled: true }],
         },
         { parent },
       ),

@@ -8,6 +8,7 @@ import { cosmos, type Cosmos } from "./cosmos.js";
 import { diagnosticSettings } from "./diagnostics.js";
 import { frontDoor, type FrontDoor } from "./front-door.js";
 import { HealthModel } from "./health-model/index.js";
+import { killSwitch, type KillSwitch } from "./kill-switch.js";
 import { monitoring, type Monitoring } from "./monitoring.js";
 import { validateOrigins } from "./origin-list.js";
 import { registry, type Registry } from "./registry.js";
@@ -15,7 +16,7 @@ import { globalResourceTags } from "./tags.js";
 
 /**
  * The persistent, per-environment part of the system (`<env>-global`): Front Door with the
- * stamps as origins, Cosmos DB, the container registry and the global monitoring, in the
+ * stamps as origins, Cosmos DB, the container registry, the stamps' kill switches and the global monitoring, in the
  * environment's own resource group. It is driven only by the environment definition and the
  * driver's list of origins, so a weight switch is one update of this component.
  */
@@ -34,6 +35,7 @@ export class GlobalStack extends pulumi.ComponentResource {
   readonly frontDoor: FrontDoor;
   readonly cosmos: Cosmos;
   readonly registry: Registry;
+  readonly killSwitch: KillSwitch;
   readonly monitoring: Monitoring;
   readonly healthModel: HealthModel;
   /** The origins this update deploys (what the stack's outputs report once it succeeds). */
@@ -58,6 +60,7 @@ export class GlobalStack extends pulumi.ComponentResource {
     this.frontDoor = frontDoor({ env, origins: this.origins, resourceGroupName, suffix, tags }, this);
     this.cosmos = cosmos({ env, resourceGroupName, suffix, tags }, this);
     this.registry = registry({ env, resourceGroupName, suffix, tags }, this);
+    this.killSwitch = killSwitch({ env, resourceGroupName, suffix, tags }, this);
     diagnosticSettings(
       {
         env,
@@ -66,6 +69,7 @@ export class GlobalStack extends pulumi.ComponentResource {
           frontdoor: this.frontDoor.profile.id,
           cosmos: this.cosmos.account.id,
           registry: this.registry.registry.id,
+          killswitch: pulumi.interpolate`${this.killSwitch.account.id}/blobServices/default`,
         },
       },
       this,

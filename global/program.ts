@@ -24,7 +24,7 @@ export function globalProgram(args: GlobalProgramArgs): () => Promise<GlobalOutp
 
   return async () => {
     const stack = new GlobalStack("global", { env: args.env, origins, facts: args.facts });
-    const { frontDoor, cosmos, registry, monitoring } = stack;
+    const { frontDoor, cosmos, registry, monitoring, killSwitch } = stack;
     const outputs: ProgramOutputs<GlobalOutputs> = {
       env: args.env.name,
       resourceGroupName: stack.resourceGroup.name,
@@ -46,6 +46,10 @@ export function globalProgram(args: GlobalProgramArgs): () => Promise<GlobalOutp
       logAnalyticsWorkspaceId: monitoring.workspace.id,
       logAnalyticsCustomerId: monitoring.workspace.customerId,
       actionGroupId: monitoring.actionGroup.id,
+      killSwitchStorageAccountId: killSwitch.account.id,
+      killSwitchStorageAccountName: killSwitch.account.name,
+      killSwitchBlobEndpoint: killSwitch.blobEndpoint,
+      killSwitchContainerName: killSwitch.container.name,
     };
     // The engine resolves every output before anyone reads them, so callers see GlobalOutputs.
     return outputs as unknown as GlobalOutputs;

@@ -14,6 +14,10 @@ export type StampGlobalInputs = Pick<
   | "registryLoginServer"
   | "logAnalyticsWorkspaceId"
   | "actionGroupId"
+  | "killSwitchStorageAccountId"
+  | "killSwitchStorageAccountName"
+  | "killSwitchBlobEndpoint"
+  | "killSwitchContainerName"
 >;
 
 export interface StampProgramArgs {

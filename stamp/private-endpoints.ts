@@ -15,6 +15,8 @@ export const PRIVATE_LINK_SERVICES = {
   kv: { zone: "privatelink.vaultcore.azure.net", groupId: "vault" },
   sb: { zone: "privatelink.servicebus.windows.net", groupId: "namespace" },
   redis: { zone: "privatelink.redis.azure.net", groupId: "redisEnterprise" },
+  // The environment's kill-switch storage account (global stack): each stamp reads its switch here.
+  blob: { zone: "privatelink.blob.core.windows.net", groupId: "blob" },
 } as const;
 
 export type PrivateLinkService = keyof typeof PRIVATE_LINK_SERVICES;

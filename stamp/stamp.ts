@@ -8,13 +8,15 @@ import { createAutoscale, createPlan, createWebApp, HEALTH_CHECK_MAX_PING_FAILUR
 import { stampName, type StampContext } from "./context.js";
 import type { StampProgramArgs } from "./contract.js";
 import { createIdentity, grantAccess } from "./identity.js";
-import { createKeyVault, keyVaultReference, secretUri } from "./key-vault.js";
+import { createKeyVault, EXTERNAL_SECRETS, keyVaultReference, secretUri } from "./key-vault.js";
+import { createKillSwitch } from "./kill-switch.js";
 import { createMessaging } from "./messaging.js";
 import { createNetwork } from "./network.js";
 import { addDiagnostics, createObservability, type DiagnosticTarget } from "./observability.js";
 import { createPrivateEndpoints } from "./private-endpoints.js";
 import { stampTags } from "./tags.js";
 import { StampHealthFunctions } from "../global/health-model/index.js";
+import { HEALTH_CONTAINER } from "../global/cosmos-containers.js";
 
 export const STAMP_TYPE = "contoso:stamp:Stamp";
 
@@ -26,7 +28,8 @@ export type StampArgs = StampProgramArgs;
  * stamp's own resource group and nothing in it must outlive it: state is in Cosmos DB (global),
  * images in the registry (global), the cache is rebuilt, and the `orders` queue is drained before
  * the stamp is destroyed. The only things it creates outside its resource group are its Cosmos DB
- * role assignment (on the global account) and AcrPull on the global registry, both removed with it.
+ * role assignment (on the global account), AcrPull on the global registry, and its kill-switch blob
+ * with the read grant on the kill-switch container (global storage account), all removed with it.
  */
 export class Stamp extends pulumi.ComponentResource {
   readonly stack: string;
@@ -66,6 +69,7 @@ export class Stamp extends pulumi.ComponentResource {
           kv: vault.vault.id,
           sb: messaging.namespace.id,
           redis: cache.cluster.id,
+          blob: global.killSwitchStorageAccountId,
         })
       : [];
 
@@ -83,6 +87,8 @@ export class Stamp extends pulumi.ComponentResource {
       redis: { clusterName: cache.cluster.name, databaseName: cache.database.name },
     });
 
+    const killSwitch = createKillSwitch(ctx, this.stack, global, identity.principalId);
+
     const plan = createPlan(ctx);
     const autoscale = createAutoscale(ctx, plan);
 
@@ -97,12 +103,16 @@ export class Stamp extends pulumi.ComponentResource {
       [APP_SETTING.azureClientId]: identity.clientId,
       [APP_SETTING.cosmosEndpoint]: global.cosmosEndpoint,
       [APP_SETTING.cosmosDatabase]: global.cosmosDatabaseName,
+      [APP_SETTING.cosmosHealthContainer]: HEALTH_CONTAINER.name,
       [APP_SETTING.serviceBusFqdn]: messaging.fqdn,
       [APP_SETTING.ordersQueue]: messaging.ordersQueue.name,
       [APP_SETTING.healthQueue]: messaging.healthQueue.name,
       [APP_SETTING.redisHost]: cache.hostName,
       [APP_SETTING.redisPort]: String(REDIS_PORT),
       [APP_SETTING.keyVaultUri]: vault.vaultUri,
+      // The secret without which the API cannot take payments: what "Key Vault healthy" means here.
+      [APP_SETTING.keyVaultHealthSecret]: EXTERNAL_SECRETS[0]!.name,
+      [APP_SETTING.killSwitchBlobUrl]: killSwitch.blobUrl,
       [APP_SETTING.appInsights]: telemetry.appInsights.connectionString,
     };
     // Secrets arrive as Key Vault references, resolved and cached by App Service (key-vault.ts
@@ -123,7 +133,14 @@ export class Stamp extends pulumi.ComponentResource {
       appSettings,
       // Grants, secrets and private DNS in place before the first start: the first image pull and
       // Key Vault resolution succeed, and data services resolve to their private endpoints.
-      dependsOn: [...grants.all, ...vault.secrets.map((s) => s.secret), ...endpoints.map((e) => e.zoneGroup)],
+      // The kill-switch blob exists before the first health round, or a new stamp would start out of rotation.
+      dependsOn: [
+        ...grants.all,
+        killSwitch.readerGrant,
+        killSwitch.blob,
+        ...vault.secrets.map((s) => s.secret),
+        ...endpoints.map((e) => e.zoneGroup),
+      ],
     });
 
     const diagnostics: DiagnosticTarget[] = [

@@ -38,6 +38,10 @@ export const globalOutputsSchema = z.object({
   logAnalyticsWorkspaceId: z.string(),
   logAnalyticsCustomerId: z.string(),
   actionGroupId: z.string(),
+  killSwitchStorageAccountId: z.string(),
+  killSwitchStorageAccountName: z.string(),
+  killSwitchBlobEndpoint: z.string(),
+  killSwitchContainerName: z.string(),
 }) satisfies z.ZodType<GlobalOutputs>;
 
 /** Parses a global stack's outputs; a stack without (complete) outputs was never deployed, or failed. */
@@ -64,6 +68,10 @@ export const STAMP_GLOBAL_KEYS = [
   "registryLoginServer",
   "logAnalyticsWorkspaceId",
   "actionGroupId",
+  "killSwitchStorageAccountId",
+  "killSwitchStorageAccountName",
+  "killSwitchBlobEndpoint",
+  "killSwitchContainerName",
 ] as const satisfies readonly (keyof StampGlobalInputs)[];
 
 export function stampGlobalInputs(outputs: GlobalOutputs): StampGlobalInputs {

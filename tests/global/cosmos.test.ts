@@ -1,5 +1,6 @@
 import { expect } from "chai";
 import type { GlobalOutputs } from "../../global/contract.js";
+import { COSMOS_CONTAINERS, HEALTH_CONTAINER } from "../../global/cosmos-containers.js";
 import { prop, type ProgramRun } from "../harness/pulumi.js";
 import { blueOrigins, env, runGlobal, TYPES } from "./fixtures.js";
 
@@ -38,19 +39,24 @@ describe("global stack: Cosmos DB", () => {
       expect(run.one(TYPES.cosmos).inputs["accountName"]).to.match(/^cosmos-shoes-prod-[a-z0-9]{5}$/);
     });
 
-    it("holds the shoes database with autoscale throughput and the catalog, orders and carts containers", () => {
+    it("holds the shoes database with autoscale throughput and the catalog, orders, carts and health containers", () => {
       const database = run.one(TYPES.cosmosDatabase);
       expect(database.inputs).to.include({ databaseName: "shoes", accountName: run.one(TYPES.cosmos).outputs["name"] });
       expect(prop(database, "options.autoscaleSettings.maxThroughput")).to.be.a("number").greaterThan(0);
       const containers: Record<string, Record<string, unknown>> = Object.fromEntries(
         run.ofType(TYPES.cosmosContainer).map((c) => [String(c.inputs["containerName"]), c.inputs]),
       );
-      expect(Object.keys(containers).sort()).to.deep.equal(["carts", "catalog", "orders"]);
+      expect(Object.keys(containers).sort()).to.deep.equal(["carts", "catalog", "health", "orders"]);
       const key = (name: string) => (containers[name]!["resource"] as { partitionKey: { paths: string[]; kind: string; version: number } }).partitionKey;
       expect(key("catalog")).to.deep.equal({ paths: ["/productId"], kind: "Hash", version: 2 });
       expect(key("orders")).to.deep.equal({ paths: ["/customerId"], kind: "Hash", version: 2 });
       expect(key("carts")).to.deep.equal({ paths: ["/cartId"], kind: "Hash", version: 2 });
       expect((containers["carts"]!["resource"] as { defaultTtl?: number }).defaultTtl).to.be.greaterThan(0);
+      // Health documents are short-lived: per-document ttl needs the container's TTL on, and the
+      // container's own TTL clears documents of instances that are gone.
+      expect(key("health")).to.deep.equal({ paths: ["/id"], kind: "Hash", version: 2 });
+      const healthTtl = (containers["health"]!["resource"] as { defaultTtl?: number }).defaultTtl;
+      expect(healthTtl).to.equal(HEALTH_CONTAINER.defaultTtlSeconds).and.be.within(300, 24 * 3600);
       for (const c of Object.values(containers)) expect(c["databaseName"]).to.equal("shoes");
     });
 
@@ -81,7 +87,7 @@ describe("global stack: Cosmos DB", () => {
 
     it("sets no throughput on a serverless database", () => {
       expect(run.one(TYPES.cosmosDatabase).inputs["options"]).to.equal(undefined);
-      expect(run.ofType(TYPES.cosmosContainer)).to.have.length(3);
+      expect(run.ofType(TYPES.cosmosContainer)).to.have.length(COSMOS_CONTAINERS.length);
     });
   });
 });

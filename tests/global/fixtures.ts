@@ -95,4 +95,6 @@ export const TYPES = {
   workspace: "azure-native:operationalinsights:Workspace",
   actionGroup: "azure-native:monitor:ActionGroup",
   diagnosticSetting: "azure-native:monitor:DiagnosticSetting",
+  storageAccount: "azure-native:storage:StorageAccount",
+  blobContainer: "azure-native:storage:BlobContainer",
 } as const;

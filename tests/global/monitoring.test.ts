@@ -34,11 +34,11 @@ describe("global stack: monitoring", () => {
         const workspace = run.one(TYPES.workspace);
         const settings = run.ofType(TYPES.diagnosticSetting);
         const byTarget = new Map(settings.map((s) => [s.inputs["resourceUri"], s]));
-        const logsOf = (id: string) => {
+        const logsOf = (id: string, metricCategory = "AllMetrics") => {
           const setting = byTarget.get(id);
           expect(setting, `a diagnostic setting for ${id}`).to.not.equal(undefined);
           expect(setting!.inputs["workspaceId"]).to.equal(workspace.id);
-          expect(setting!.inputs["metrics"]).to.deep.equal([{ category: "AllMetrics", enabled: true }]);
+          expect(setting!.inputs["metrics"]).to.deep.equal([{ category: metricCategory, enabled: true }]);
           const logs = setting!.inputs["logs"] as { category: string; enabled: boolean }[];
           expect(logs.every((l) => l.enabled)).to.equal(true);
           return logs.map((l) => l.category);
@@ -46,7 +46,9 @@ describe("global stack: monitoring", () => {
         expect(logsOf(run.one(TYPES.profile).id)).to.have.members(["FrontDoorAccessLog", "FrontDoorHealthProbeLog", "FrontDoorWebApplicationFirewallLog"]);
         expect(logsOf(run.one(TYPES.cosmos).id)).to.include.members(["DataPlaneRequests", "ControlPlaneRequests"]);
         expect(logsOf(run.one(TYPES.registry).id)).to.have.members(["ContainerRegistryRepositoryEvents", "ContainerRegistryLoginEvents"]);
-        expect(settings).to.have.length(3);
+        // The kill switches' blob service: who deleted or re-created a stamp's switch (storage names its metrics "Transaction").
+        expect(logsOf(`${run.one(TYPES.storageAccount).id}/blobServices/default`, "Transaction")).to.have.members(["StorageWrite", "StorageDelete"]);
+        expect(settings).to.have.length(4);
         for (const s of settings) expect(prop(s, "logAnalyticsDestinationType")).to.equal("Dedicated");
       });
     });

@@ -12,12 +12,13 @@ function azureResources(resources: RecordedResource[]): RecordedResource[] {
 /** Types whose Azure resources take tags (Front Door's sub-resources, Cosmos' SQL resources and diagnostic settings do not carry their own). */
 const TAGGED = [
   TYPES.resourceGroup, TYPES.profile, TYPES.endpoint, TYPES.waf, TYPES.cosmos, TYPES.registry,
-  TYPES.replication, TYPES.workspace, TYPES.actionGroup,
+  TYPES.replication, TYPES.workspace, TYPES.actionGroup, TYPES.storageAccount,
 ];
 
 /** Resources scoped by an account, profile or registry (their names repeat by design; their ids do not). */
 const CHILD_TYPES = new Set<string>([
   TYPES.originGroup, TYPES.origin, TYPES.route, TYPES.securityPolicy, TYPES.cosmosDatabase, TYPES.cosmosContainer, TYPES.replication,
+  TYPES.blobContainer,
   // Saved KQL functions of the health model: same alias in every environment, inside each one's own workspace.
   "azure-native:operationalinsights:SavedSearch",
 ]);
@@ -80,12 +81,16 @@ describe("global stack: component, tags, outputs and isolation", () => {
       const common = <T>(x: Set<T>, y: Set<T>) => [...x].filter((v) => y.has(v));
       expect(common(ids(p.resources), ids(d.resources))).to.deep.equal([]);
       expect(common(names(p.resources), names(d.resources))).to.deep.equal([]);
-      const values = (o: object) => new Set(Object.values(o).filter((v): v is string => typeof v === "string" && v.length > 8));
+      // The kill-switch container's name is the same in every environment, inside each one's own account.
+      const SCOPED_NAMES = new Set(["killSwitchContainerName"]);
+      const values = (o: object) =>
+        new Set(Object.entries(o).filter(([k]) => !SCOPED_NAMES.has(k)).map(([, v]) => v).filter((v): v is string => typeof v === "string" && v.length > 8));
       expect(common(values(p.outputs), values(d.outputs))).to.deep.equal([]);
       // The addresses stamps connect to differ too: each environment has its own endpoint, account and registry.
       expect(d.outputs.cosmosEndpoint).not.to.equal(p.outputs.cosmosEndpoint);
       expect(d.outputs.registryLoginServer).not.to.equal(p.outputs.registryLoginServer);
       expect(d.outputs.frontDoorId).not.to.equal(p.outputs.frontDoorId);
+      expect(d.outputs.killSwitchBlobEndpoint).not.to.equal(p.outputs.killSwitchBlobEndpoint);
     });
   }
 });

@@ -15,11 +15,15 @@ export function fakeGlobalInputs(env: string): StampGlobalInputs {
     cosmosAccountId: arm("Microsoft.DocumentDB", "databaseAccounts", `cosmos-shoes-${env}-k3x9q`),
     cosmosAccountName: `cosmos-shoes-${env}-k3x9q`,
     cosmosEndpoint: `https://cosmos-shoes-${env}-k3x9q.documents.azure.com:443/`,
-    cosmosDatabaseName: "shop",
+    cosmosDatabaseName: "shoes",
     registryId: arm("Microsoft.ContainerRegistry", "registries", `crshoes${env}k3x9q`),
     registryLoginServer: `crshoes${env}k3x9q.azurecr.io`,
     logAnalyticsWorkspaceId: arm("Microsoft.OperationalInsights", "workspaces", `log-shoes-${env}`),
     actionGroupId: arm("Microsoft.Insights", "actionGroups", `ag-shoes-${env}`),
+    killSwitchStorageAccountId: arm("Microsoft.Storage", "storageAccounts", `stshoeskill${env}k3x9q`),
+    killSwitchStorageAccountName: `stshoeskill${env}k3x9q`,
+    killSwitchBlobEndpoint: `https://stshoeskill${env}k3x9q.blob.core.windows.net/`,
+    killSwitchContainerName: "killswitch",
   };
 }
 
@@ -85,6 +89,7 @@ export const T = {
   privateZone: "azure-native:privatedns:PrivateZone",
   vnetLink: "azure-native:privatedns:VirtualNetworkLink",
   zoneGroup: "azure-native:network:PrivateDnsZoneGroup",
+  blob: "azure-native:storage:Blob",
 } as const;
 
 /** Pulumi's marker of a secret value in recorded inputs (runtime/rpc: specialSigKey, specialSecretSig). */

@@ -106,6 +106,8 @@ for (const envName of ["prod", "staging", "dev"] as const) {
           `${roleDef(BUILT_IN_ROLES.serviceBusDataSender)} @ ${orders.id}`,
           `${roleDef(BUILT_IN_ROLES.serviceBusDataReceiver)} @ ${orders.id}`,
           `${roleDef(BUILT_IN_ROLES.serviceBusDataSender)} @ ${health.id}`,
+          // Its own kill switch's container, not the account: it reads switches, it cannot see other accounts' data.
+          `${roleDef(BUILT_IN_ROLES.storageBlobDataReader)} @ ${args.global.killSwitchStorageAccountId}/blobServices/default/containers/${args.global.killSwitchContainerName}`,
         ].sort(),
       );
 
@@ -123,7 +125,7 @@ for (const envName of ["prod", "staging", "dev"] as const) {
       expect(prop(redis, "user.objectId")).to.equal(principal);
     });
 
-    it(env.network.isolation ? "reaches Cosmos DB, Key Vault, Service Bus and Redis through private endpoints with private DNS" : "has no private endpoints", async () => {
+    it(env.network.isolation ? "reaches Cosmos DB, Key Vault, Service Bus, Redis and the kill-switch blobs through private endpoints with private DNS" : "has no private endpoints", async () => {
       const run = await stampRun(envName);
       const endpoints = run.ofType(T.privateEndpoint);
       if (!env.network.isolation) {
@@ -135,8 +137,9 @@ for (const envName of ["prod", "staging", "dev"] as const) {
         kv: { target: run.one(T.vault).id, group: "vault", zone: "privatelink.vaultcore.azure.net" },
         sb: { target: run.one(T.namespace).id, group: "namespace", zone: "privatelink.servicebus.windows.net" },
         redis: { target: run.one(T.redis).id, group: "redisEnterprise", zone: "privatelink.redis.azure.net" },
+        blob: { target: args.global.killSwitchStorageAccountId, group: "blob", zone: "privatelink.blob.core.windows.net" },
       };
-      expect(endpoints).to.have.length(4);
+      expect(endpoints).to.have.length(5);
       const endpointSubnet = run.one(T.subnet, "snet-endpoints").id;
       for (const [service, want] of Object.entries(expected)) {
         const pep = run.one(T.privateEndpoint, `pep-${service}`);

@@ -38,9 +38,10 @@ for (const envName of ["prod", "dev"] as const) {
       const elsewhere = run.resources.filter(
         (r) => typeof r.inputs["resourceGroupName"] === "string" && r.inputs["resourceGroupName"] !== rg.inputs["resourceGroupName"],
       );
-      // Only the Cosmos DB role assignment lives on the global account, in the global resource group.
-      expect(elsewhere.map((r) => r.type)).to.deep.equal([T.cosmosRoleAssignment]);
-      expect(elsewhere[0]!.inputs["resourceGroupName"]).to.equal(args.global.resourceGroupName);
+      // Only the Cosmos DB role assignment (on the global account) and the stamp's kill-switch blob (in
+      // the global kill-switch container) live in the global resource group; both go with the stamp.
+      expect(elsewhere.map((r) => r.type).sort()).to.deep.equal([T.cosmosRoleAssignment, T.blob].sort());
+      for (const r of elsewhere) expect(r.inputs["resourceGroupName"], r.type).to.equal(args.global.resourceGroupName);
     });
 
     it("tags every taggable resource with the environment's tags and the stamp's facts", async () => {
