@@ -33,8 +33,10 @@ export async function stampEndpoints(engine: Engine, options: { checkIntervalMs:
     stamps: () => deployedStamps(engine),
     frontDoors: () => frontDoors(engine),
     faults,
-    // Checks in the same process as the driver: an interval under 100 ms would starve them.
-    checkIntervalMs: Math.max(100, options.checkIntervalMs),
+    // Checks run in the same process as the driver, and each check's timeout is half the interval:
+    // at 100 ms a busy event loop (a stack program under mocks, a loaded CI machine) timed every
+    // check out at 50 ms and a healthy green failed its bake. 250 ms gives them 125 ms.
+    checkIntervalMs: Math.max(250, options.checkIntervalMs),
     // Re-reading every stack file at the check interval would cost more than the checks; the
     // release refreshes explicitly after each stack change anyway.
     refreshIntervalMs: Math.max(250, options.checkIntervalMs * 5),
