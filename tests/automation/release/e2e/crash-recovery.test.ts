@@ -1,0 +1,136 @@
+import { expect } from "chai";
+import { existsSync, readFileSync } from "node:fs";
+import { processIsAlive } from "../../../../automation/offline/stack-lock.js";
+import {
+  envFor,
+  globalOf,
+  image,
+  lockFile,
+  placeOf,
+  releasedPlace,
+  runStreaming,
+  scenarioPool,
+  stateViolations,
+  StreamChecker,
+  summaryOf,
+  withR1,
+  worldWithR1,
+  type EnvName,
+  type StreamedRun,
+} from "./release-harness.js";
+
+/**
+ * Issue 6, "crash (process killed) at every phase followed by resume and by abort": release r2 is
+ * killed with SIGKILL at a driver checkpoint, then a new process runs `release resume` (or
+ * `release abort`). It must recover the dead process's lock and end exactly where an uninterrupted
+ * run ends. Every checkpoint (before and after every kind of action a release takes) runs on dev,
+ * whose single region and single step make a release cheap and still take every kind of action;
+ * the later occurrences of the stepped actions run on prod (10 → 50 → 100 %).
+ */
+
+interface CrashPoint {
+  env: EnvName;
+  at: string;
+  /** Which occurrence of the checkpoint in the run (prod shifts and bakes three times). */
+  occurrence: number;
+}
+
+const KINDS = ["deploy-green", "gate", "shift", "bake", "promote", "destroy-stamps", "finish"];
+const RESUME_POINTS: CrashPoint[] = [
+  ...KINDS.flatMap((kind) => ["before", "after"].map((when): CrashPoint => ({ env: "dev", at: `${when}:${kind}`, occurrence: 1 }))),
+  { env: "prod", at: "before:shift", occurrence: 2 },
+  { env: "prod", at: "after:bake", occurrence: 2 },
+  { env: "prod", at: "after:shift", occurrence: 3 },
+];
+
+/** Before promotion only: once green is live, abort refuses (release the previous version again). */
+const ABORT_POINTS: CrashPoint[] = [
+  { env: "dev", at: "after:deploy-green", occurrence: 1 },
+  { env: "dev", at: "after:gate", occurrence: 1 },
+  { env: "dev", at: "before:promote", occurrence: 1 },
+  { env: "prod", at: "after:shift", occurrence: 1 },
+  { env: "prod", at: "after:bake", occurrence: 2 },
+];
+
+const label = (p: CrashPoint) => `${p.env} ${p.at}${p.occurrence > 1 ? ` #${p.occurrence}` : ""}`;
+const slug = (p: CrashPoint) => `${p.env}-${p.at.replace(":", "-")}-${p.occurrence}`;
+
+/** Starts r2 with a crash planned at the checkpoint (through the environment: only this process crashes). */
+async function crashRun(stateDir: string, p: CrashPoint): Promise<StreamedRun> {
+  const run = await runStreaming(
+    ["release", "start", "--env", p.env, "--release", "r2", "--image", image("r2")],
+    envFor(stateDir, { CONTOSO_OFFLINE_FAULTS: JSON.stringify({ crash: { at: p.at, occurrence: p.occurrence } }) }),
+  );
+  expect(run.signal, `the run should have been killed at ${label(p)}; exit ${run.code}: ${run.stderr}`).to.equal("SIGKILL");
+  expect(run.stderr).to.include(`crashing at checkpoint ${p.at} (occurrence ${p.occurrence})`);
+  // The lock stays behind, naming a process that is gone.
+  expect(existsSync(lockFile(stateDir, p.env)), "the killed run leaves its lock").to.equal(true);
+  const holder = JSON.parse(readFileSync(lockFile(stateDir, p.env), "utf8")) as { pid: number };
+  expect(holder.pid).to.equal(run.pid);
+  expect(processIsAlive(holder.pid)).to.equal(false);
+  expect(stateViolations(stateDir, p.env), "invariants right after the crash").to.deep.equal([]);
+  return run;
+}
+
+function expectLockRecovered(run: StreamedRun, crashed: StreamedRun, stateDir: string, env: EnvName): void {
+  const recovered = run.events.filter((e) => e.type === "lock-recovered");
+  expect(recovered, "the dead run's lock is recovered (and reported)").to.have.length(1);
+  expect(recovered[0]!.from).to.include(`pid ${crashed.pid}`);
+  expect(existsSync(lockFile(stateDir, env)), "the lock is released at the end").to.equal(false);
+}
+
+describe("release e2e: crash at every checkpoint, then resume or abort (offline engine, loopback HTTP)", function () {
+  this.timeout(600_000);
+  const pool = scenarioPool(3);
+  const r1Hosts: Partial<Record<EnvName, Record<string, string>>> = {};
+  const hostsOf = (dir: string, env: EnvName) => Object.fromEntries(globalOf(dir, env).origins.map((o) => [o.stamp, o.hostName]));
+
+  for (const p of RESUME_POINTS) {
+    pool.define(`resume after a crash at ${label(p)}`, async () => {
+      const dir = await worldWithR1(`crash-${slug(p)}`, p.env);
+      const checker = new StreamChecker(dir, p.env);
+      const crashed = await crashRun(dir, p);
+      checker.feed(crashed.events);
+
+      const resumed = await runStreaming(["release", "resume", "--env", p.env], envFor(dir));
+      expect(resumed.code, resumed.stderr).to.equal(0);
+      expect(resumed.problemLines, "no error lines").to.deep.equal([]);
+      expectLockRecovered(resumed, crashed, dir, p.env);
+      // A crash right after the final step leaves nothing to do; anywhere else resume finishes the release.
+      expect(summaryOf(resumed)?.outcome).to.equal(p.at === "after:finish" ? "nothing-to-do" : "released");
+      expect(placeOf(dir, p.env), "same place as an uninterrupted run").to.deep.equal(releasedPlace("r2", p.env));
+      expect(checker.feed(resumed.events).violations).to.deep.equal([]);
+      expect(stateViolations(dir, p.env)).to.deep.equal([]);
+    });
+  }
+
+  for (const p of ABORT_POINTS) {
+    pool.define(`abort after a crash at ${label(p)}`, async () => {
+      const dir = await worldWithR1(`abort-${slug(p)}`, p.env);
+      const checker = new StreamChecker(dir, p.env);
+      const crashed = await crashRun(dir, p);
+      checker.feed(crashed.events);
+
+      const aborted = await runStreaming(["release", "abort", "--env", p.env], envFor(dir));
+      expect(aborted.code, aborted.stderr).to.equal(0);
+      expect(aborted.problemLines).to.deep.equal([]);
+      expectLockRecovered(aborted, crashed, dir, p.env);
+      expect(summaryOf(aborted)).to.include({ outcome: "aborted", release: "r2", liveRelease: "r1" });
+      expect(placeOf(dir, p.env), "back to r1").to.deep.equal(releasedPlace("r1", p.env));
+      // Blue is the very same stamps (not redeployed): the origins point to the original host names.
+      expect(hostsOf(dir, p.env)).to.deep.equal(r1Hosts[p.env]);
+      expect(checker.feed(aborted.events).violations).to.deep.equal([]);
+      expect(stateViolations(dir, p.env)).to.deep.equal([]);
+    });
+  }
+
+  before(async function () {
+    this.timeout(300_000);
+    const [dev, prod] = await Promise.all([withR1("dev"), withR1("prod")]);
+    r1Hosts.dev = hostsOf(dev.dir, "dev");
+    r1Hosts.prod = hostsOf(prod.dir, "prod");
+    pool.startAll();
+  });
+
+  for (const name of pool.names()) it(name, () => pool.result(name));
+});
