@@ -25,7 +25,7 @@ export function register(program: Command, ctx: CliContext): void {
   const common = (c: Command) =>
     c
       .requiredOption("--env <name>", "environment (prod, staging, dev-<name>)")
-      .option("--time-scale <n>", "offline only: multiply every wait (bake, probes, Azure latency), e.g. 0.001");
+      .option("--time-scale <n>", "offline only: multiply the release's waits (bake, probe interval, deadlines), e.g. 0.001; the offline engine's Azure latency follows CONTOSO_OFFLINE_TIME_SCALE");
 
   common(group.command("start"))
     .description("deploy green stamps in every region, gate them, shift traffic step by step, promote, remove blue")
