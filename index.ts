@@ -9,6 +9,8 @@
  *                           for releases; this exists for operators repairing a stack by hand.
  *   contoso-shoes:image     container image of a stamp's release.
  *   contoso-shoes:owner     owner tag (default: $USER).
+ *   contoso-shoes:createdAt created-at tag (ISO time). Set it once per stack: without it every
+ *                           `pulumi up` stamps a new time on every resource's tags.
  */
 import * as pulumi from "@pulumi/pulumi";
 import { loadEnvironment } from "./environments/index.js";
@@ -23,7 +25,13 @@ export default async function main(): Promise<Record<string, unknown>> {
   const parsed = parseStackName(stackName);
   const env = loadEnvironment(parsed.env);
   const config = new pulumi.Config();
-  const facts = { owner: config.get("owner") ?? process.env["USER"] ?? "unknown", createdAt: new Date().toISOString() };
+  const createdAt = config.get("createdAt");
+  if (createdAt === undefined) {
+    pulumi.log.warn("contoso-shoes:createdAt is not set: resource tags get the current time (pulumi config set createdAt <ISO time> keeps them stable)");
+  } else if (Number.isNaN(Date.parse(createdAt))) {
+    throw new Error(`contoso-shoes:createdAt "${createdAt}" is not an ISO time (e.g. 2026-11-21T10:00:00Z)`);
+  }
+  const facts = { owner: config.get("owner") ?? process.env["USER"] ?? "unknown", createdAt: createdAt ?? new Date().toISOString() };
 
   if (parsed.kind === "global") {
     const origins = config.getObject<OriginSpec[]>("origins") ?? [];
