@@ -2,6 +2,7 @@ import { mkdir, mkdtemp, rm } from "node:fs/promises";
 import * as os from "node:os";
 import * as path from "node:path";
 import type { Environment } from "../environments/index.js";
+import type { Engine } from "../automation/engine/port.js";
 import { OfflineEngine } from "../automation/offline/offline-engine.js";
 import { openReleaseSession } from "../automation/release/session.js";
 import { startRelease, type ReleaseEvent, type ReleaseSummary } from "../automation/release/run-release.js";
@@ -48,7 +49,7 @@ export async function worldWithBlue(root: string, label: string, env: Environmen
 
 /** One `release start`, as the CLI runs it: a session (the offline stamps' loopback server) around the reconciler. */
 export async function runRelease(
-  engine: OfflineEngine,
+  engine: Engine,
   env: Environment,
   timeScale: number,
   release: string,

@@ -2,6 +2,7 @@ import type { Environment } from "../environments/index.js";
 import type { ActionKind } from "../automation/release/model.js";
 import type { ReleaseEvent } from "../automation/release/run-release.js";
 import { benchEngine, runRelease } from "./offline-world.js";
+import { RecordingEngine, type RecordedOperation } from "./recording-engine.js";
 
 /**
  * Times one release on a prepared offline world: wall time from `release start` to its summary,
@@ -21,6 +22,8 @@ export interface TimedRelease {
   wallMs: number;
   cpuMs: number;
   actions: TimedAction[];
+  /** Every engine operation (stack, start, end), on the same clock as `actions`. */
+  operations: RecordedOperation[];
 }
 
 export interface TimedReleaseOptions {
@@ -36,10 +39,10 @@ export interface TimedReleaseOptions {
 }
 
 export async function timeRelease(options: TimedReleaseOptions): Promise<TimedRelease> {
-  const engine = benchEngine(options.stateDir, options.engineTimeScale ?? options.timeScale);
+  const started = performance.now();
+  const engine = new RecordingEngine(benchEngine(options.stateDir, options.engineTimeScale ?? options.timeScale), () => performance.now() - started);
   const actions: TimedAction[] = [];
   const open: TimedAction[] = [];
-  const started = performance.now();
   const cpuBefore = process.cpuUsage();
   const onEvent = (e: ReleaseEvent) => {
     const atMs = performance.now() - started;
@@ -56,7 +59,7 @@ export async function timeRelease(options: TimedReleaseOptions): Promise<TimedRe
   const summary = await runRelease(engine, options.env, options.timeScale, options.release, onEvent);
   const wallMs = performance.now() - started;
   const cpu = process.cpuUsage(cpuBefore);
-  return { outcome: summary.outcome, wallMs, cpuMs: (cpu.user + cpu.system) / 1000, actions };
+  return { outcome: summary.outcome, wallMs, cpuMs: (cpu.user + cpu.system) / 1000, actions, operations: engine.operations };
 }
 
 /** Total measured duration of the actions of each kind (e.g. the three bakes together). */
