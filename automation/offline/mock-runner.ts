@@ -38,6 +38,8 @@ export interface MockRunOptions {
   onResource?: (resource: RecordedResource) => void;
   /** Stack configuration the program reads (e.g. `azure-native:location`), set in this run's own store only. */
   config?: Record<string, string>;
+  /** Outputs of other stacks, by fully qualified name, for programs that read a `StackReference`. */
+  stackOutputs?: Record<string, Record<string, unknown>>;
 }
 
 /**
@@ -48,6 +50,10 @@ export async function runUnderMocks<T>(program: () => Promise<T>, options: MockR
   const resources: RecordedResource[] = [];
   const mocks: pulumi.runtime.Mocks = {
     newResource(args) {
+      if (args.type === "pulumi:pulumi:StackReference") {
+        const name = String(args.inputs["name"] ?? args.name);
+        return { id: name, state: { name, outputs: options.stackOutputs?.[name] ?? {}, secretOutputNames: [] } };
+      }
       const { id, state } = mockAzureResource(args, options.stack);
       const recorded: RecordedResource = {
         type: args.type,
@@ -66,7 +72,7 @@ export async function runUnderMocks<T>(program: () => Promise<T>, options: MockR
     },
   };
   const outputs = await runtimeState.withLocalStorage(async () => {
-    await pulumi.runtime.setMocks(mocks, options.project, options.stack, false);
+    await pulumi.runtime.setMocks(mocks, options.project, options.stack, false, "organization");
     if (options.config) pulumi.runtime.setAllConfig(options.config);
     const result = (await runtimeStack.runInPulumiStack(program)) as T;
     // Wait for every outstanding registration, so `resources` is complete when we return.

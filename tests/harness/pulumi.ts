@@ -13,8 +13,12 @@ export interface ProgramRun<T> {
   one(type: string, name?: string): RecordedResource;
 }
 
-export async function runProgram<T>(program: () => Promise<T>, stack = "test-stack"): Promise<ProgramRun<T>> {
-  const { outputs, resources } = await runUnderMocks(program, { project: "contoso-shoes", stack });
+export async function runProgram<T>(
+  program: () => Promise<T>,
+  stack = "test-stack",
+  more: { config?: Record<string, string>; stackOutputs?: Record<string, Record<string, unknown>> } = {},
+): Promise<ProgramRun<T>> {
+  const { outputs, resources } = await runUnderMocks(program, { project: "contoso-shoes", stack, ...more });
   const ofType = (type: string) => resources.filter((r) => r.type === type);
   return {
     outputs,
