@@ -50,4 +50,10 @@ export interface StampOutputs {
   /** Service Bus namespace and `orders` queue: a drained stamp is destroyed only once it is empty. */
   serviceBusNamespace?: string;
   ordersQueue?: string;
+  /**
+   * This stamp's kill-switch blob (`<kill-switch blob endpoint>/killswitch/<stack>`): the driver
+   * arms it after the first deployment, operators delete it to take the stamp out of rotation.
+   * Optional: stamps deployed before it was an output do not have it.
+   */
+  killSwitchBlobUrl?: string;
 }

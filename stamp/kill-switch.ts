@@ -1,5 +1,4 @@
 import * as authorization from "@pulumi/azure-native/authorization/index.js";
-import * as storage from "@pulumi/azure-native/storage/index.js";
 import * as pulumi from "@pulumi/pulumi";
 import type { StampGlobalInputs } from "./contract.js";
 import type { StampContext } from "./context.js";
@@ -7,14 +6,18 @@ import { roleDefinitionId } from "./roles.js";
 
 /**
  * This stamp's kill switch (global/kill-switch.ts explains the mechanism): a blob named after the
- * stamp's stack in the environment's `killswitch` container. The stamp creates it, so a new stamp
- * starts in rotation, and deletes it with itself. The web app's identity may read that container
- * and nothing else in the account: it can see its switch, never flip one.
+ * stamp's stack in the environment's `killswitch` container. The web app's identity may read that
+ * container and nothing else in the account: it can see its switch, never flip one.
+ *
+ * The program does not create the blob. Pulumi's Blob resource writes with the account's shared
+ * keys, which the kill-switch account refuses (Entra ID only), and a blob owned by the stack would
+ * be put back by the next `up --refresh` after an operator deleted it to drain the stamp. The
+ * driver arms the switch once, after the stamp's first successful deployment
+ * (automation/stacks/kill-switch.ts), and leaves it to operators from then on.
  */
 
 export interface StampKillSwitch {
-  blob: storage.Blob;
-  /** What the health service's kill-switch check reads (KILL_SWITCH_BLOB_URL). */
+  /** What the health service's kill-switch check reads (KILL_SWITCH_BLOB_URL), and where the driver arms it. */
   blobUrl: pulumi.Output<string>;
   /** Storage Blob Data Reader on the container. */
   readerGrant: authorization.RoleAssignment;
@@ -25,28 +28,18 @@ export function containerScope(accountId: pulumi.Input<string>, containerName: p
   return pulumi.interpolate`${accountId}/blobServices/default/containers/${containerName}`;
 }
 
+/** `<blob endpoint>/<container>/<stack>`: the blob endpoint comes with a trailing slash from Azure. */
+export function killSwitchBlobUrl(global: Pick<StampGlobalInputs, "killSwitchBlobEndpoint" | "killSwitchContainerName">, stack: string): pulumi.Output<string> {
+  const endpoint = pulumi.output(global.killSwitchBlobEndpoint).apply((e) => e.replace(/\/+$/, ""));
+  return pulumi.interpolate`${endpoint}/${global.killSwitchContainerName}/${stack}`;
+}
+
 export function createKillSwitch(
   ctx: StampContext,
   stack: string,
   global: StampGlobalInputs,
   principalId: pulumi.Input<string>,
 ): StampKillSwitch {
-  const opts: pulumi.CustomResourceOptions = { parent: ctx.parent };
-  const blob = new storage.Blob(
-    "kill-switch-blob",
-    {
-      resourceGroupName: global.resourceGroupName,
-      accountName: global.killSwitchStorageAccountName,
-      containerName: global.killSwitchContainerName,
-      blobName: stack,
-      type: "Block",
-      contentType: "text/plain",
-      // The content is for the operator who finds the blob; the check looks at its existence only.
-      source: new pulumi.asset.StringAsset(`${stack}: delete this blob to take the stamp out of Front Door's rotation; re-create it to bring the stamp back.\n`),
-      metadata: { stamp: stack, region: ctx.region, release: ctx.release },
-    },
-    opts,
-  );
   const readerGrant = new authorization.RoleAssignment(
     "ra-kill-switch-reader",
     {
@@ -56,8 +49,7 @@ export function createKillSwitch(
       scope: containerScope(global.killSwitchStorageAccountId, global.killSwitchContainerName),
       description: `${ctx.env.name} stamp ${ctx.region} ${ctx.release}: web app reads its kill switch`,
     },
-    opts,
+    { parent: ctx.parent },
   );
-  const blobUrl = pulumi.interpolate`${pulumi.output(global.killSwitchBlobEndpoint).apply((e) => e.replace(/\/+$/, ""))}/${global.killSwitchContainerName}/${stack}`;
-  return { blob, blobUrl, readerGrant };
+  return { blobUrl: killSwitchBlobUrl(global, stack), readerGrant };
 }

@@ -28,8 +28,9 @@ export type StampArgs = StampProgramArgs;
  * stamp's own resource group and nothing in it must outlive it: state is in Cosmos DB (global),
  * images in the registry (global), the cache is rebuilt, and the `orders` queue is drained before
  * the stamp is destroyed. The only things it creates outside its resource group are its Cosmos DB
- * role assignment (on the global account), AcrPull on the global registry, and its kill-switch blob
- * with the read grant on the kill-switch container (global storage account), all removed with it.
+ * role assignment (on the global account), AcrPull on the global registry, and the read grant on the
+ * kill-switch container (global storage account), all removed with it. Its kill-switch blob is
+ * armed by the driver, not by this program (stamp/kill-switch.ts says why).
  */
 export class Stamp extends pulumi.ComponentResource {
   readonly stack: string;
@@ -39,6 +40,7 @@ export class Stamp extends pulumi.ComponentResource {
   readonly healthUrl: pulumi.Output<string>;
   readonly serviceBusNamespace: pulumi.Output<string>;
   readonly ordersQueue: pulumi.Output<string>;
+  readonly killSwitchBlobUrl: pulumi.Output<string>;
 
   constructor(name: string, args: StampArgs, opts?: pulumi.ComponentResourceOptions) {
     super(STAMP_TYPE, name, {}, opts);
@@ -133,11 +135,9 @@ export class Stamp extends pulumi.ComponentResource {
       appSettings,
       // Grants, secrets and private DNS in place before the first start: the first image pull and
       // Key Vault resolution succeed, and data services resolve to their private endpoints.
-      // The kill-switch blob exists before the first health round, or a new stamp would start out of rotation.
       dependsOn: [
         ...grants.all,
         killSwitch.readerGrant,
-        killSwitch.blob,
         ...vault.secrets.map((s) => s.secret),
         ...endpoints.map((e) => e.zoneGroup),
       ],
@@ -178,11 +178,13 @@ export class Stamp extends pulumi.ComponentResource {
     this.healthUrl = pulumi.interpolate`https://${app.defaultHostName}${STAMP_HEALTH_PATH}`;
     this.serviceBusNamespace = messaging.namespace.name;
     this.ordersQueue = messaging.ordersQueue.name;
+    this.killSwitchBlobUrl = killSwitch.blobUrl;
     this.registerOutputs({
       resourceGroupName: this.resourceGroupName,
       webAppName: this.webAppName,
       webAppHostName: this.webAppHostName,
       healthUrl: this.healthUrl,
+      killSwitchBlobUrl: this.killSwitchBlobUrl,
     });
   }
 }

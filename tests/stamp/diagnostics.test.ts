@@ -27,7 +27,6 @@ const NO_DIAGNOSTICS = new Set<string>([
   T.subnet, // covered by the vnet's setting
   T.queue, // covered by the namespace's setting (entity-level logs carry the queue name)
   T.secret, // covered by the vault's audit log
-  T.blob, // the kill-switch blob: the global stack's setting on the blob service logs its writes and deletes
   T.identity,
   T.roleAssignment, // Azure Activity log
   T.cosmosRoleAssignment,

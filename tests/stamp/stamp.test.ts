@@ -38,9 +38,9 @@ for (const envName of ["prod", "dev"] as const) {
       const elsewhere = run.resources.filter(
         (r) => typeof r.inputs["resourceGroupName"] === "string" && r.inputs["resourceGroupName"] !== rg.inputs["resourceGroupName"],
       );
-      // Only the Cosmos DB role assignment (on the global account) and the stamp's kill-switch blob (in
-      // the global kill-switch container) live in the global resource group; both go with the stamp.
-      expect(elsewhere.map((r) => r.type).sort()).to.deep.equal([T.cosmosRoleAssignment, T.blob].sort());
+      // Only the Cosmos DB role assignment (on the global account) lives in the global resource group;
+      // it goes with the stamp. The kill-switch blob is the driver's (automation/stacks/kill-switch.ts).
+      expect(elsewhere.map((r) => r.type)).to.deep.equal([T.cosmosRoleAssignment]);
       for (const r of elsewhere) expect(r.inputs["resourceGroupName"], r.type).to.equal(args.global.resourceGroupName);
     });
 
