@@ -11,6 +11,7 @@ import { timeScaleFromEnv } from "../offline/latency.js";
 import { acquireReleaseLock } from "../release/release-lock.js";
 import { currentGlobalOutputs, globalStack } from "../stacks/global-stack.js";
 import { validateImage } from "../stacks/inputs.js";
+import { armKillSwitch } from "../stacks/kill-switch.js";
 import { stampStack } from "../stacks/stamp-stack.js";
 import { dateTag } from "./expiry.js";
 import { resolveOwner } from "./owner.js";
@@ -131,7 +132,11 @@ async function bringUp(engine: Engine, request: ValidatedEnvUp, deps: EnvUpDeps)
   const globalUp = await step(globalPlan.stack, "up", () => engine.up(globalPlan));
 
   const stampPlan = await stampStack(engine, env, { region, release, now, user: owner, ...(request.image ? { image: request.image } : {}) });
-  const stampUp = await step(stampPlan.stack, "up", () => engine.up(stampPlan));
+  const stampUp = await step(stampPlan.stack, "up", async () => {
+    const result = await engine.up(stampPlan);
+    await armKillSwitch(engine, env.name, result);
+    return result;
+  });
   const hostName = stampUp.outputs["webAppHostName"];
   if (typeof hostName !== "string") throw new Error(`${stampPlan.stack} has no webAppHostName output`);
 

@@ -3,6 +3,7 @@ import { globalStackName, validateRelease } from "../../environments/stacks.js";
 import type { Engine } from "../engine/port.js";
 import { globalStack } from "../stacks/global-stack.js";
 import { validateImage } from "../stacks/inputs.js";
+import { armKillSwitch } from "../stacks/kill-switch.js";
 import { stampStack } from "../stacks/stamp-stack.js";
 import { GATE_TAG, intentToTags } from "./intent-tags.js";
 import type { ReleaseIntent, World } from "./model.js";
@@ -48,7 +49,9 @@ export function engineStackOps(ctx: Pick<ReleaseContext, "engine" | "env" | "pro
       const plan = await stampStack(engine, env, { region, release, image, probeAllowList: ctx.probeAllowList ?? [] });
       // A (re)deployed stamp must pass its gate again.
       plan.tags = { ...(plan.tags ?? {}), [GATE_TAG]: "pending" };
-      await engine.up(plan, signal ? { signal } : {});
+      const result = await engine.up(plan, signal ? { signal } : {});
+      // Before the gate: a stamp whose switch is missing reports Unhealthy.
+      await armKillSwitch(engine, env.name, result);
       await changed();
       ctx.onEvent({ type: "stamp-deployed", stack: plan.stack });
     },

@@ -2,8 +2,9 @@ import type { Command } from "commander";
 import { InputError } from "../../../environments/errors.js";
 import type { Environment } from "../../../environments/index.js";
 import { stampStackName, TAG } from "../../../environments/stacks.js";
-import type { Engine } from "../../engine/port.js";
+import type { Engine, OperationOptions, StackProgram } from "../../engine/port.js";
 import { currentGlobalOutputs } from "../../stacks/global-stack.js";
+import { armKillSwitch } from "../../stacks/kill-switch.js";
 import { stampStack, validateStampRequest } from "../../stacks/stamp-stack.js";
 import type { CliContext } from "../context.js";
 import { runStackTasks, throwIfFailed } from "../progress.js";
@@ -35,7 +36,13 @@ export function register(program: Command, ctx: CliContext): void {
         }),
       );
       const mode = ctx.mode(command);
-      const results = throwIfFailed(ctx, await runStackTasks(ctx, mode, specs.map((spec) => ({ stack: spec.stack, verb: "up", run: (o) => engine.up(spec, o) }))));
+      // A stamp's first successful up also arms its kill switch (automation/stacks/kill-switch.ts).
+      const deploy = async (spec: StackProgram, o: OperationOptions) => {
+        const result = await engine.up(spec, o);
+        await armKillSwitch(engine, env.name, result);
+        return result;
+      };
+      const results = throwIfFailed(ctx, await runStackTasks(ctx, mode, specs.map((spec) => ({ stack: spec.stack, verb: "up", run: (o) => deploy(spec, o) }))));
       if (mode === "json") ctx.print(JSON.stringify({ stacks: results.map((r) => ({ stack: r.stack, changes: r.changes, outputs: r.outputs })) }, null, 2));
       else for (const r of results) ctx.print(`${r.stack}: deployed (${describeChanges(r.changes)}); health ${String(r.outputs["healthUrl"] ?? "?")}`);
     });
