@@ -2,6 +2,7 @@ import { expect } from "chai";
 import { existsSync, readFileSync } from "node:fs";
 import { processIsAlive } from "../../../../automation/offline/stack-lock.js";
 import {
+  actions,
   envFor,
   globalOf,
   image,
@@ -15,7 +16,9 @@ import {
   summaryOf,
   withR1,
   worldWithR1,
+  writeFaults,
   type EnvName,
+  type JsonEvent,
   type StreamedRun,
 } from "./release-harness.js";
 
@@ -55,14 +58,30 @@ const ABORT_POINTS: CrashPoint[] = [
 const label = (p: CrashPoint) => `${p.env} ${p.at}${p.occurrence > 1 ? ` #${p.occurrence}` : ""}`;
 const slug = (p: CrashPoint) => `${p.env}-${p.at.replace(":", "-")}-${p.occurrence}`;
 
+/**
+ * Crashes during a rollback: green fails its gate (the decision to roll back is an action with
+ * checkpoints) or a bake (blue must get its weight back: restore-blue).
+ */
+const ROLLBACK_POINTS: (CrashPoint & { failing: "gate" | "bake" })[] = [
+  { env: "dev", at: "after:begin-rollback", occurrence: 1, failing: "gate" },
+  { env: "dev", at: "before:restore-blue", occurrence: 1, failing: "bake" },
+  { env: "dev", at: "after:restore-blue", occurrence: 1, failing: "bake" },
+];
+
 /** Starts r2 with a crash planned at the checkpoint (through the environment: only this process crashes). */
-async function crashRun(stateDir: string, p: CrashPoint): Promise<StreamedRun> {
+async function crashRun(stateDir: string, p: CrashPoint, extraArgs: string[] = [], onEvent?: (e: JsonEvent) => void): Promise<StreamedRun> {
   const run = await runStreaming(
-    ["release", "start", "--env", p.env, "--release", "r2", "--image", image("r2")],
+    ["release", "start", "--env", p.env, "--release", "r2", "--image", image("r2"), ...extraArgs],
     envFor(stateDir, { CONTOSO_OFFLINE_FAULTS: JSON.stringify({ crash: { at: p.at, occurrence: p.occurrence } }) }),
+    onEvent,
   );
   expect(run.signal, `the run should have been killed at ${label(p)}; exit ${run.code}: ${run.stderr}`).to.equal("SIGKILL");
   expect(run.stderr).to.include(`crashing at checkpoint ${p.at} (occurrence ${p.occurrence})`);
+  // Killed right there: the action was announced (before:) or had just finished (after:).
+  const [when, kind] = p.at.split(":");
+  const last = run.events.at(-1);
+  expect([last?.type, last?.action?.kind]).to.deep.equal([when === "before" ? "action" : "action-done", kind]);
+  expect(run.events.filter((e) => e.type === "action" && e.action?.kind === kind)).to.have.length(p.occurrence);
   // The lock stays behind, naming a process that is gone.
   expect(existsSync(lockFile(stateDir, p.env)), "the killed run leaves its lock").to.equal(true);
   const holder = JSON.parse(readFileSync(lockFile(stateDir, p.env), "utf8")) as { pid: number };
@@ -120,6 +139,37 @@ describe("release e2e: crash at every checkpoint, then resume or abort (offline 
       // Blue is the very same stamps (not redeployed): the origins point to the original host names.
       expect(hostsOf(dir, p.env)).to.deep.equal(r1Hosts[p.env]);
       expect(checker.feed(aborted.events).violations).to.deep.equal([]);
+      expect(stateViolations(dir, p.env)).to.deep.equal([]);
+    });
+  }
+
+  for (const p of ROLLBACK_POINTS) {
+    pool.define(`resume a rollback (green failed its ${p.failing}) after a crash at ${label(p)}`, async () => {
+      const dir = await worldWithR1(`rollback-${slug(p)}`, p.env);
+      const checker = new StreamChecker(dir, p.env);
+      const broken = { stamps: [{ stack: `${p.env}-weu-r2`, component: "redis" }] };
+      let crashed: StreamedRun;
+      if (p.failing === "gate") {
+        writeFaults(dir, broken);
+        crashed = await crashRun(dir, p);
+      } else {
+        // dev bakes 1 min: 3 s at this scale, time for the broken stamp to be noticed.
+        crashed = await crashRun(dir, p, ["--time-scale", "0.05"], (e) => {
+          if (e.type === "action" && e.action?.kind === "bake") writeFaults(dir, broken);
+        });
+      }
+      checker.feed(crashed.events);
+      expect(actions(crashed).map((a) => a!.kind)).to.include("begin-rollback");
+
+      const resumed = await runStreaming(["release", "resume", "--env", p.env], envFor(dir));
+      expect(resumed.code, resumed.stderr).to.equal(3);
+      expect(resumed.problemLines).to.have.length(1);
+      expect(resumed.problemLines[0]).to.match(new RegExp(`^error: ${p.env}: release r2 failed and was rolled back; live release r1 \\(.*${p.env}-weu-r2`));
+      expectLockRecovered(resumed, crashed, dir, p.env);
+      expect(actions(resumed).map((a) => a!.kind)).to.not.include("shift");
+      expect(placeOf(dir, p.env), "back to r1").to.deep.equal(releasedPlace("r1", p.env));
+      expect(hostsOf(dir, p.env)).to.deep.equal(r1Hosts[p.env]);
+      expect(checker.feed(resumed.events).violations).to.deep.equal([]);
       expect(stateViolations(dir, p.env)).to.deep.equal([]);
     });
   }

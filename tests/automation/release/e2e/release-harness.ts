@@ -42,6 +42,7 @@ export interface JsonEvent {
   attempt?: number;
   willRetry?: boolean;
   from?: string;
+  message?: string;
   outcome?: string;
   release?: string | null;
   liveRelease?: string | null;
@@ -211,16 +212,25 @@ export function releasedPlace(release: string, env: EnvName = ENV): Place {
   };
 }
 
-/** DESIGN.md's invariants as far as the files show them; returns the violations. */
+/**
+ * DESIGN.md's invariants as far as the files show them: every enabled origin points to a deployed
+ * stamp that passed its gate (its host name, not a stale one), and an environment that served keeps
+ * at least one enabled origin. Returns the violations.
+ */
 export function stateViolations(stateDir: string, env: EnvName = ENV): string[] {
   const violations: string[] = [];
   const g = globalOf(stateDir, env);
   const stamps = new Map(stampStacks(stateDir).map((s) => [s.name, s]));
+  // A green that passed its gate and then failed a bake keeps its weight until the rollback's
+  // restore-blue step: "failed" on an enabled origin is legitimate only while a rollback is recorded.
+  const rollingBack = ["rollback", "abort"].includes(g.tags[RELEASE_TAG.mode] ?? "");
   for (const o of g.origins.filter((x) => x.enabled)) {
     const stamp = stamps.get(o.stamp);
     if (!stamp) violations.push(`enabled origin ${o.stamp} points to a stamp that does not exist`);
     else if (stamp.outputs["webAppHostName"] !== o.hostName) violations.push(`enabled origin ${o.stamp} points to ${o.hostName}, the stamp serves ${String(stamp.outputs["webAppHostName"])}`);
-    else if (stamp.tags[GATE_TAG] !== "passed") violations.push(`enabled origin ${o.stamp} has gate "${stamp.tags[GATE_TAG]}", not passed`);
+    else if (stamp.tags[GATE_TAG] === "failed" ? !rollingBack : stamp.tags[GATE_TAG] !== "passed") {
+      violations.push(`enabled origin ${o.stamp} has gate "${stamp.tags[GATE_TAG]}"${rollingBack ? "" : " outside a rollback"}`);
+    }
   }
   if ((g.liveRelease !== null || g.origins.length > 0) && !g.origins.some((o) => o.enabled)) {
     violations.push("no enabled origin although the environment served before");

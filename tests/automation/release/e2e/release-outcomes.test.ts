@@ -248,6 +248,26 @@ describe("release e2e: outcomes of a release (offline engine, loopback HTTP)", f
     expect(placeOf(dir, "dev")).to.deep.equal(releasedPlace("r2", "dev"));
   });
 
+  pool.define("dev: release abort while the release runs: the running process turns back at its next step (exit 3), abort exits 0", async () => {
+    const dir = await worldWithR1("abort-live", "dev");
+    const checker = new StreamChecker(dir, "dev");
+    let abort: Promise<StreamedRun> | undefined;
+    const run = await runStreaming(startIn("dev", "r2", "--time-scale", "0.1"), envFor(dir), (e) => {
+      if (e.type === "action" && e.action?.kind === "bake" && !abort) abort = runStreaming(["release", "abort", "--env", "dev"], envFor(dir));
+    });
+    expect(abort, "abort was requested during the bake").to.not.equal(undefined);
+    const aborted = await abort!;
+    expect(aborted.code, aborted.stderr).to.equal(0);
+    expect(summaryOf(aborted)).to.include({ outcome: "abort-requested", release: "r2" });
+    expect(aborted.events.find((e) => e.type === "note")?.message).to.match(/another release of dev is running .*: asked it to turn back at its next step/);
+
+    expect(run.code, run.stderr).to.equal(3);
+    expect(run.problemLines).to.deep.equal(["error: dev: release r2 aborted; live release r1"]);
+    expect(actions(run).map((a) => a!.kind).slice(-4)).to.deep.equal(["bake", "restore-blue", "destroy-stamps", "finish"]);
+    expect(checker.feed(run.events).violations).to.deep.equal([]);
+    expectBackOnR1(dir, r1Hosts.dev!, "dev");
+  });
+
   before(async function () {
     this.timeout(300_000);
     const [dev, prod] = await Promise.all([withR1("dev"), withR1("prod")]);
