@@ -6,7 +6,7 @@ import { findRegion } from "../environments/regions.js";
 
 /**
  * The kill switches of the environment's stamps: one storage account, one `killswitch` container,
- * one blob per stamp (`<stamp stack name>`, created by the stamp itself). A stamp's health service
+ * one blob per stamp (`<stamp stack name>`, created once by the driver after the stamp's first deployment (automation/stacks/kill-switch.ts)). A stamp's health service
  * reports Unhealthy while its blob is missing, so an operator takes exactly one stamp out of Front
  * Door's rotation by deleting one blob, without touching a deployment, and brings it back by
  * re-creating it. The blob service's delete logs (global/diagnostics.ts) record who pulled which.
