@@ -228,6 +228,7 @@ describe("release e2e: outcomes of a release (offline engine, loopback HTTP)", f
     expect(first.code, first.stderr).to.equal(0);
     expect(placeOf(dir, "dev")).to.deep.equal(releasedPlace("r2", "dev"));
     expect(readFileSync(path.join(dir, "stacks", "dev-global.json"), "utf8")).to.not.include("r3");
+    expect(stateViolations(dir, "dev")).to.deep.equal([]);
   });
 
   pool.define("dev: a release start while an unfinished release is recorded (after a crash): exit 4, resume or abort", async () => {
@@ -243,9 +244,12 @@ describe("release e2e: outcomes of a release (offline engine, loopback HTTP)", f
     ]);
     expect(folderDigest(path.join(dir, "stacks")), "nothing changed").to.equal(stacksBefore);
 
+    expect(stateViolations(dir, "dev")).to.deep.equal([]);
+
     const resumed = await runStreaming(["release", "resume", "--env", "dev"], envFor(dir));
     expect(resumed.code, resumed.stderr).to.equal(0);
     expect(placeOf(dir, "dev")).to.deep.equal(releasedPlace("r2", "dev"));
+    expect(stateViolations(dir, "dev")).to.deep.equal([]);
   });
 
   pool.define("dev: release abort while the release runs: the running process turns back at its next step (exit 3), abort exits 0", async () => {
