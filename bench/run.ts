@@ -94,6 +94,10 @@ async function releaseOverhead(root: string): Promise<{ figures: Figure[]; raw: 
   };
 }
 
+function deployGreen(run: TimedRelease): number {
+  return durationsByKind(run.actions)["deploy-green"] ?? 0;
+}
+
 function summarise(run: TimedRelease) {
   return { outcome: run.outcome, wallMs: run.wallMs, cpuMs: run.cpuMs, byKind: durationsByKind(run.actions), actions: run.actions, operations: run.operations };
 }
@@ -120,7 +124,8 @@ async function regionScaling(root: string): Promise<{ figures: Figure[]; raw: un
       ratio(r.run.wallMs, one.run.wallMs),
       "ratio",
       r.regions === 6 ? { max: 1.1, source: "issue 9" } : null,
-      `${seconds(r.run.wallMs)} ÷ ${seconds(one.run.wallMs)} (same critical path, ${seconds(r.criticalPathMs)}; CPU ${seconds(r.run.cpuMs)} vs ${seconds(one.run.cpuMs)})`,
+      `${seconds(r.run.wallMs)} ÷ ${seconds(one.run.wallMs)} (same critical path, ${seconds(r.criticalPathMs)}; deploying green took ` +
+        `${seconds(deployGreen(r.run))} vs ${seconds(deployGreen(one.run))}; CPU ${seconds(r.run.cpuMs)} vs ${seconds(one.run.cpuMs)})`,
     ),
   );
   return { figures, raw: { timeScale: SCALE.scaling, runs: runs.map((r) => ({ regions: r.regions, criticalPathMs: r.criticalPathMs, measured: summarise(r.run) })) } };
@@ -220,13 +225,28 @@ async function startup(root: string): Promise<{ figures: Figure[]; raw: unknown 
   };
 }
 
+/**
+ * Other work on the machine competes for the same cores and inflates every wall time; the bench asks
+ * for a higher scheduling priority (it needs privileges, so it may be refused) and says which it got.
+ */
+function raisePriority(): string {
+  try {
+    os.setPriority(0, BENCH_NICE);
+    return `nice ${BENCH_NICE}`;
+  } catch {
+    return `nice ${os.getPriority(0)} (raising it was not permitted)`;
+  }
+}
+const BENCH_NICE = -10;
+
 async function main(): Promise<number> {
   const started = performance.now();
+  const priority = raisePriority();
   // The benchmark injects its own faults; one from the caller's environment would skew every figure.
   delete process.env["CONTOSO_OFFLINE_FAULTS"];
   const cores = os.availableParallelism();
-  const machine = { cores, cpu: os.cpus()[0]?.model ?? "unknown", node: process.version, platform: `${os.platform()} ${os.arch()}`, loadAverageAtStart: os.loadavg() };
-  log(`contoso bench: ${cores} cores (${machine.cpu}), node ${machine.node}, load average ${machine.loadAverageAtStart.map((l) => l.toFixed(2)).join(" ")}`);
+  const machine = { cores, cpu: os.cpus()[0]?.model ?? "unknown", node: process.version, platform: `${os.platform()} ${os.arch()}`, priority, loadAverageAtStart: os.loadavg() };
+  log(`contoso bench: ${cores} cores (${machine.cpu}), node ${machine.node}, ${priority}, load average ${machine.loadAverageAtStart.map((l) => l.toFixed(2)).join(" ")}`);
 
   const root = await benchRoot();
   const sections: Record<string, unknown> = {};
@@ -249,7 +269,7 @@ async function main(): Promise<number> {
 
   const durationMs = performance.now() - started;
   const loadAverageAtEnd = os.loadavg();
-  console.log(`\nMachine: ${cores} cores (${machine.cpu}); load average at start ${machine.loadAverageAtStart.map((l) => l.toFixed(2)).join(" ")}, at end ${loadAverageAtEnd.map((l) => l.toFixed(2)).join(" ")}`);
+  console.log(`\nMachine: ${cores} cores (${machine.cpu}), node ${machine.node}, bench at ${priority}; load average at start ${machine.loadAverageAtStart.map((l) => l.toFixed(2)).join(" ")}, at end ${loadAverageAtEnd.map((l) => l.toFixed(2)).join(" ")}`);
   console.log(formatTable(figures));
   console.log("");
   for (const f of figures) console.log(`  ${f.label}: ${f.detail}`);
