@@ -33,6 +33,8 @@ export interface ReconcileOptions {
   maxAttempts?: number;
   /** A bound on actions per run: a loop that does not converge is a bug, stopped loudly. */
   maxActions?: number;
+  /** Waits before retry number `attempt` (1-based), so a conflict that clears in seconds does not use up every attempt. */
+  beforeRetry?: (attempt: number) => Promise<void>;
 }
 
 export class ReleaseBlockedError extends Error {
@@ -64,7 +66,10 @@ export async function reconcile(plan: ReleasePlan, ports: ReleasePorts, options:
       const message = err instanceof Error ? err.message : String(err);
       const willRetry = failures < maxAttempts;
       ports.emit({ type: "action-failed", action, error: message, attempt: failures, willRetry });
-      if (willRetry) continue;
+      if (willRetry) {
+        await options.beforeRetry?.(failures);
+        continue;
+      }
       if (world.intent?.mode !== "rollout" || action.kind === "begin-rollback") throw err;
       failures = 0;
       await rollBack(ports, world, `${action.kind} failed ${maxAttempts} times: ${message}`);

@@ -1,3 +1,4 @@
+import { setTimeout as sleep } from "node:timers/promises";
 import { InputError, type Environment } from "../../environments/index.js";
 import { globalStackName, validateRelease } from "../../environments/stacks.js";
 import type { Engine } from "../engine/port.js";
@@ -68,6 +69,11 @@ export function engineStackOps(ctx: Pick<ReleaseContext, "engine" | "env" | "pro
   };
 }
 
+/** Exponential backoff between attempts of a failed action: 10 s, 20 s, ... at most 2 min (scaled offline). */
+export function retryDelayMs(attempt: number, scale: number): number {
+  return Math.round(Math.min(120_000, 10_000 * 2 ** (attempt - 1)) * scale);
+}
+
 async function withLock<T>(ctx: ReleaseContext, work: () => Promise<T>): Promise<T> {
   const lock = await acquireReleaseLock(ctx.engine.stateDir, ctx.env.name);
   if (lock.recoveredFrom) {
@@ -89,7 +95,9 @@ async function drive(ctx: ReleaseContext, world: World): Promise<ReleaseSummary>
   };
   const ops = engineStackOps({ ...ctx, onEvent });
   const ports = enginePorts({ ...ctx, ops, onEvent });
-  const outcome = await reconcile({ regions: ctx.env.regions, steps: ctx.env.release.steps }, ports);
+  const outcome = await reconcile({ regions: ctx.env.regions, steps: ctx.env.release.steps }, ports, {
+    beforeRetry: (attempt) => sleep(retryDelayMs(attempt, ctx.timing.scale)),
+  });
   const after = await observeWorld(ctx.engine, ctx.env.name);
   return {
     env: ctx.env.name,

@@ -7,6 +7,9 @@ import { observeWorld } from "../../release/ports.js";
 import { openReleaseSession, parseTimeScale } from "../../release/session.js";
 import { releaseStatus, type ReleaseStatus } from "../../release/status.js";
 import type { CliContext } from "../context.js";
+import { oneLine } from "../exit-codes.js";
+import { isInputError } from "../../../environments/errors.js";
+import { ReleaseBusyError } from "../../release/release-lock.js";
 
 /**
  * `contoso release start|resume|abort|status`: blue/green releases. Exit codes: 0 released (or
@@ -102,6 +105,10 @@ async function run(
   let summary: ReleaseSummary;
   try {
     summary = await work(session.ctx);
+  } catch (err) {
+    // An operation that failed mid-release leaves the release recorded: say how to carry on.
+    if (isInputError(err) || err instanceof ReleaseBusyError || !(err instanceof Error)) throw err;
+    throw Object.assign(new Error(`${oneLine(err)} — fix the cause, then run "contoso release resume --env ${env.name}" (or "release abort")`), { exitCode: 1 });
   } finally {
     await session.close();
   }
