@@ -83,8 +83,7 @@ export class OfflineEngine implements Engine {
       await this.updateRecord(stack, (record) => ({ ...record, tags: { ...record.tags, ...(spec.tags ?? {}) } }));
       const firstDeployment = !before || before.resources.length === 0;
       const plan = await loadFaultPlan(this.stateDir, this.env);
-      const run = await this.runProgram(spec, "up", before, emit);
-      await this.wait(stack, "up", { firstDeployment }, plan, options.signal);
+      const run = await this.evaluateWhileWaiting(spec, "up", before, emit, { firstDeployment }, plan, options.signal);
       const now = new Date().toISOString();
       await this.updateRecord(stack, (record) => ({ ...record, outputs: run.outputs, resources: run.resources, lastUpdate: now }));
       return { stack, outputs: run.outputs, changes: run.changes };
@@ -96,8 +95,7 @@ export class OfflineEngine implements Engine {
     return this.operation(stack, "preview", options, async (emit) => {
       const before = await this.readRecord(stack);
       const plan = await loadFaultPlan(this.stateDir, this.env);
-      const run = await this.runProgram(spec, "preview", before, emit);
-      await this.wait(stack, "preview", {}, plan, options.signal);
+      const run = await this.evaluateWhileWaiting(spec, "preview", before, emit, {}, plan, options.signal);
       return { stack, resources: run.resources, outputs: run.outputs };
     });
   }
@@ -254,6 +252,33 @@ export class OfflineEngine implements Engine {
       .filter((r) => r.custom)
       .map((r) => ({ type: r.type, name: r.name, inputs: plain(r.inputs) as Record<string, unknown> }));
     return { outputs: plain(run.outputs ?? {}) as Record<string, unknown>, resources, changes };
+  }
+
+  /**
+   * Evaluates the program during the modelled Azure time, not before it: the real engine creates
+   * resources while the program still runs, so the program's CPU is not on the critical path.
+   * A program that fails stops the wait; a failed wait (an injected fault) lets the program finish first.
+   */
+  private async evaluateWhileWaiting(
+    spec: StackProgram,
+    op: "up" | "preview",
+    before: OfflineStackRecord | undefined,
+    emit: (e: EngineEvent) => void,
+    query: { firstDeployment?: boolean },
+    plan: Awaited<ReturnType<typeof loadFaultPlan>>,
+    signal: AbortSignal | undefined,
+  ): Promise<Awaited<ReturnType<OfflineEngine["runProgram"]>>> {
+    const stopWait = new AbortController();
+    const waitSignal = signal ? AbortSignal.any([signal, stopWait.signal]) : stopWait.signal;
+    const evaluation = this.runProgram(spec, op, before, emit).catch((err: unknown) => {
+      stopWait.abort(err);
+      throw err;
+    });
+    // Both settle before returning, so nothing the program reports comes after the operation's end.
+    const [run, waited] = await Promise.allSettled([evaluation, this.wait(spec.stack, op, query, plan, waitSignal)]);
+    if (run.status === "rejected") throw run.reason;
+    if (waited.status === "rejected") throw waited.reason;
+    return run.value;
   }
 
   /** Waits the modelled time; an injected fault fails the operation halfway through, as Azure would. */
