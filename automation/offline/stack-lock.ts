@@ -3,6 +3,9 @@ import * as os from "node:os";
 import * as path from "node:path";
 import { StackLockedError, type Operation } from "../engine/port.js";
 
+/** What a lock holder is doing: a stack operation, or a whole release (which spans many). */
+export type LockPurpose = Operation | "release";
+
 /**
  * The offline engine's per-stack lock, the equivalent of the Pulumi backend's update lock: a file
  * created with O_EXCL (so exactly one process wins), holding who took it. A lock left behind by a
@@ -13,7 +16,7 @@ import { StackLockedError, type Operation } from "../engine/port.js";
 export interface LockHolder {
   pid: number;
   host: string;
-  operation: Operation;
+  operation: LockPurpose;
   startedAt: string;
 }
 
@@ -41,7 +44,7 @@ export interface AcquiredLock {
   recoveredFrom?: LockHolder;
 }
 
-export async function acquireStackLock(stateDir: string, stack: string, operation: Operation): Promise<AcquiredLock> {
+export async function acquireStackLock(stateDir: string, stack: string, operation: LockPurpose): Promise<AcquiredLock> {
   const file = stackLockPath(stateDir, stack);
   await mkdir(path.dirname(file), { recursive: true });
   const me: LockHolder = { pid: process.pid, host: os.hostname(), operation, startedAt: new Date().toISOString() };
@@ -104,7 +107,7 @@ async function readHolder(file: string): Promise<LockHolder | "gone" | "unreadab
       return {
         pid: parsed.pid,
         host: parsed.host,
-        operation: (parsed.operation ?? "up") as Operation,
+        operation: (parsed.operation ?? "up") as LockPurpose,
         startedAt: String(parsed.startedAt ?? "an unknown time"),
       };
     }

@@ -13,7 +13,7 @@ export class ReleaseBusyError extends Error {
 
 export async function acquireReleaseLock(stateDir: string, env: string): Promise<AcquiredLock> {
   try {
-    return await acquireStackLock(stateDir, `release-${env}`, "up");
+    return await acquireStackLock(stateDir, `release-${env}`, "release");
   } catch (err) {
     if (err instanceof StackLockedError) {
       throw new ReleaseBusyError(`another release of ${env} is running (${err.holder}); wait for it, or run "contoso release abort --env ${env}" to turn it back`);
