@@ -19,7 +19,8 @@ export interface StampEndpoints {
   close(): Promise<void>;
 }
 
-export async function stampEndpoints(engine: Engine, options: { checkIntervalMs: number }): Promise<StampEndpoints> {
+/** Serves the stamps and Front Door endpoint of one environment: the only ones its release or health check asks for. */
+export async function stampEndpoints(engine: Engine, options: { env: string; checkIntervalMs: number }): Promise<StampEndpoints> {
   if (engine.kind !== "offline") return { resolve: resolveViaDns, refresh: async () => {}, close: async () => {} };
   const { startStampFabric } = await import("../offline/stamp-fabric.js");
   // Every check of every stamp asks for the fault plan: read the file at most every 100 ms, so a
@@ -30,8 +31,8 @@ export async function stampEndpoints(engine: Engine, options: { checkIntervalMs:
     return plan.value;
   };
   const fabric = await startStampFabric({
-    stamps: () => deployedStamps(engine),
-    frontDoors: () => frontDoors(engine),
+    stamps: () => deployedStamps(engine, options.env),
+    frontDoors: () => frontDoors(engine, options.env),
     faults,
     // Checks run in the same process as the driver, and each check's timeout is half the interval:
     // at 100 ms a busy event loop (a stack program under mocks, a loaded CI machine) timed every
@@ -48,8 +49,8 @@ export async function stampEndpoints(engine: Engine, options: { checkIntervalMs:
   };
 }
 
-async function deployedStamps(engine: Engine): Promise<FabricStamp[]> {
-  const stacks = await engine.listStacks({ tags: { [TAG.kind]: "stamp" } });
+async function deployedStamps(engine: Engine, env: string): Promise<FabricStamp[]> {
+  const stacks = await engine.listStacks({ tags: { [TAG.env]: env, [TAG.kind]: "stamp" } });
   const found = await Promise.all(
     stacks.map(async (s): Promise<FabricStamp | undefined> => {
       const outputs = await engine.outputs(s.name);
@@ -61,8 +62,8 @@ async function deployedStamps(engine: Engine): Promise<FabricStamp[]> {
   return found.filter((s): s is FabricStamp => s !== undefined);
 }
 
-async function frontDoors(engine: Engine): Promise<FabricFrontDoor[]> {
-  const globals = await engine.listStacks({ tags: { [TAG.kind]: "global" } });
+async function frontDoors(engine: Engine, env: string): Promise<FabricFrontDoor[]> {
+  const globals = await engine.listStacks({ tags: { [TAG.env]: env, [TAG.kind]: "global" } });
   const found = await Promise.all(
     globals.map(async (g): Promise<FabricFrontDoor | undefined> => {
       const outputs = await engine.outputs(g.name);

@@ -36,7 +36,8 @@ export async function openReleaseSession(
   options: { timeScale: number; onEvent: (e: ReleaseEvent) => void; signal?: AbortSignal; probeAllowList?: string[] },
 ): Promise<ReleaseSession> {
   const timing = { scale: options.timeScale };
-  const endpoints = await stampEndpoints(engine, { checkIntervalMs: gateSettings(env, timing).intervalMs });
+  const interval = gateSettings(env, timing).intervalMs;
+  const endpoints = await stampEndpoints(engine, { env: env.name, checkIntervalMs: interval });
   const ctx: ReleaseContext = {
     engine,
     env,
@@ -48,7 +49,6 @@ export async function openReleaseSession(
     ...(options.probeAllowList ? { probeAllowList: options.probeAllowList } : {}),
     ...(options.signal ? { signal: options.signal } : {}),
   };
-  const interval = gateSettings(env, timing).intervalMs;
   return {
     ctx,
     ready: async () => {
