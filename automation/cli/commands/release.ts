@@ -2,7 +2,8 @@ import type { Command } from "commander";
 import { validateRelease } from "../../../environments/stacks.js";
 import { validateImage } from "../../stacks/inputs.js";
 import { formatEvent } from "../../release/report.js";
-import { abortRelease, resumeRelease, startRelease, type ReleaseEvent, type ReleaseSummary } from "../../release/run-release.js";
+import { abortRelease, resumeRelease, startRelease, type ReleaseContext, type ReleaseEvent, type ReleaseSummary } from "../../release/run-release.js";
+import type { Environment } from "../../../environments/index.js";
 import { observeWorld } from "../../release/ports.js";
 import { openReleaseSession, parseTimeScale } from "../../release/session.js";
 import { releaseStatus, type ReleaseStatus } from "../../release/status.js";
@@ -40,23 +41,24 @@ export function register(program: Command, ctx: CliContext): void {
       const env = ctx.environment(opts.env);
       validateRelease(opts.release);
       validateImage(opts.image);
-      await run(ctx, command, opts, (session) =>
-        startRelease(session, { release: opts.release, image: opts.image, keepFailed: opts.keepFailed === true }), env.name, opts.probeAllow);
+      await run(ctx, command, { env, timeScale: opts.timeScale, probeAllow: opts.probeAllow, verb: "release" }, (session) =>
+        startRelease(session, { release: opts.release, image: opts.image, keepFailed: opts.keepFailed === true }));
     });
 
   common(group.command("resume"))
     .description("continue an interrupted release (or rollback) from where the world is now")
     .action(async (opts: CommonOptions, command: Command) => {
-      ctx.environment(opts.env);
-      await run(ctx, command, opts, (session) => resumeRelease(session), opts.env);
+      const env = ctx.environment(opts.env);
+      await run(ctx, command, { env, timeScale: opts.timeScale, verb: "release" }, (session) => resumeRelease(session));
     });
 
   common(group.command("abort"))
     .description("drive back to blue: blue at full weight, green origins removed, green stamps destroyed")
     .option("--keep-failed", "keep the green stamps for debugging")
     .action(async (opts: CommonOptions & { keepFailed?: boolean }, command: Command) => {
-      ctx.environment(opts.env);
-      await run(ctx, command, opts, (session) => abortRelease(session, opts.keepFailed ? { keepFailed: true } : {}), opts.env, undefined, "abort");
+      const env = ctx.environment(opts.env);
+      await run(ctx, command, { env, timeScale: opts.timeScale, verb: "abort" }, (session) =>
+        abortRelease(session, opts.keepFailed ? { keepFailed: true } : {}));
     });
 
   common(group.command("status"))
@@ -75,16 +77,20 @@ export function register(program: Command, ctx: CliContext): void {
     });
 }
 
+interface RunOptions {
+  env: Environment;
+  timeScale: string | undefined;
+  probeAllow?: string[] | undefined;
+  /** An abort that ends back on blue succeeded; a release that does failed (exit 3). */
+  verb: "release" | "abort";
+}
+
 async function run(
   ctx: CliContext,
   command: Command,
-  opts: CommonOptions,
-  work: (session: Parameters<typeof startRelease>[0]) => Promise<ReleaseSummary>,
-  envName: string,
-  probeAllow?: string[],
-  verb: "release" | "abort" = "release",
+  { env, timeScale, probeAllow, verb }: RunOptions,
+  work: (session: ReleaseContext) => Promise<ReleaseSummary>,
 ): Promise<void> {
-  const env = ctx.environment(envName);
   const engine = await ctx.engine(command);
   const json = ctx.mode(command) === "json";
   // Pipelines get the event stream on stdout (one JSON object per line), humans get lines on stderr.
@@ -97,7 +103,7 @@ async function run(
     if (line) ctx.log(line);
   };
   const session = await openReleaseSession(engine, env, {
-    timeScale: parseTimeScale(opts.timeScale, engine),
+    timeScale: parseTimeScale(timeScale, engine),
     onEvent,
     signal: ctx.signal,
     ...(probeAllow ? { probeAllowList: probeAllow } : {}),
