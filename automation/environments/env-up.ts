@@ -3,11 +3,10 @@ import { findRegion } from "../../environments/regions.js";
 import { TAG, validateRelease } from "../../environments/stacks.js";
 import type { OriginSpec } from "../../global/contract.js";
 import type { Engine, UpResult } from "../engine/port.js";
-import { gateStamps, type GateTarget } from "../release/health-gate.js";
-import { GATE_TAG, intentFromTags } from "../release/intent-tags.js";
-import { gateSettings } from "../release/ports.js";
-import { openReleaseSession } from "../release/session.js";
-import { timeScaleFromEnv } from "../offline/latency.js";
+import type { GateTarget } from "../release/health-gate.js";
+import { intentFromTags } from "../release/intent-tags.js";
+import { gateAndRecord, gateSettings } from "../release/ports.js";
+import { openReleaseSession, parseTimeScale } from "../release/session.js";
 import { acquireReleaseLock } from "../release/release-lock.js";
 import { currentGlobalOutputs, globalStack } from "../stacks/global-stack.js";
 import { validateImage } from "../stacks/inputs.js";
@@ -169,13 +168,11 @@ async function bringUp(engine: Engine, request: ValidatedEnvUp, deps: EnvUpDeps)
 
 /** Gates the stamp with the environment's health gate (the release driver's) and records the verdict on its stack. */
 async function passHealthGate(engine: Engine, env: Environment, target: GateTarget, log: (line: string) => void): Promise<void> {
-  const timing = { scale: engine.kind === "offline" ? timeScaleFromEnv() : 1 };
-  const session = await openReleaseSession(engine, env, { timeScale: timing.scale, onEvent: () => {} });
+  const session = await openReleaseSession(engine, env, { timeScale: parseTimeScale(undefined, engine), onEvent: () => {} });
   try {
     await session.ctx.afterStackChange?.();
-    const settings = gateSettings(env, timing);
-    const [verdict] = await gateStamps([target], settings.deadlineMs, { settings, resolve: session.ctx.resolve, path: env.originHealthProbe.path });
-    await engine.setTags(target.stack, { [GATE_TAG]: verdict!.passed ? "passed" : "failed" });
+    const settings = gateSettings(env, session.ctx.timing);
+    const [verdict] = await gateAndRecord(engine, [target], settings.deadlineMs, { settings, resolve: session.ctx.resolve, path: env.originHealthProbe.path });
     if (!verdict!.passed) {
       throw new Error(`${target.stack} failed its health gate, so Front Door was not pointed at it: ${verdict!.reason ?? "unhealthy"} (see contoso health --env ${env.name})`);
     }

@@ -3,7 +3,7 @@ import { globalStackName, parseStackName, TAG } from "../../environments/stacks.
 import type { OriginSpec } from "../../global/contract.js";
 import type { Engine, StackSummary } from "../engine/port.js";
 import { verifyEdge } from "./edge-check.js";
-import { gateStamps, watchStamps, type GateSettings, type GateTarget, type StampVerdict } from "./health-gate.js";
+import { gateStamps, watchStamps, type GateOptions, type GateSettings, type GateTarget, type StampVerdict } from "./health-gate.js";
 import { GATE_TAG, gateFromTags, intentFromTags, intentToTags } from "./intent-tags.js";
 import type { Action, ObservedStamp, World } from "./model.js";
 import type { HostResolver, ProbeResult } from "./probe.js";
@@ -58,6 +58,16 @@ export function gateSettings(env: Environment, timing: ReleaseTiming): GateSetti
     probeTimeoutMs: Math.max(250, Math.round(g.probeTimeout * timing.scale)),
     deadlineMs: Math.max(intervalMs * g.sampleSize * 4, Math.round(g.deadline * timing.scale)),
   };
+}
+
+/**
+ * Runs the health gate on stamps and records each verdict as a tag of its stack, where the next
+ * observation (of this run or a resumed one) reads it: traffic goes only to a stamp tagged passed.
+ */
+export async function gateAndRecord(engine: Engine, targets: GateTarget[], deadlineMs: number, options: GateOptions): Promise<StampVerdict[]> {
+  const verdicts = await gateStamps(targets, deadlineMs, options);
+  for (const v of verdicts) await engine.setTags(v.stack, { [GATE_TAG]: v.passed ? "passed" : "failed" });
+  return verdicts;
 }
 
 export async function observeWorld(engine: Engine, envName: string): Promise<World> {
@@ -152,11 +162,8 @@ export function enginePorts(options: EnginePortsOptions): ReleasePorts {
           }, "deploying green");
           return { ok: true };
         case "gate": {
-          const verdicts = await gateStamps(targetsOf(world, action.stacks), settings.deadlineMs, gateOptions);
-          for (const v of verdicts) {
-            options.onEvent({ type: "gate-verdict", verdict: v });
-            await engine.setTags(v.stack, { [GATE_TAG]: v.passed ? "passed" : "failed" });
-          }
+          const verdicts = await gateAndRecord(engine, targetsOf(world, action.stacks), settings.deadlineMs, gateOptions);
+          for (const verdict of verdicts) options.onEvent({ type: "gate-verdict", verdict });
           return { ok: true };
         }
         case "shift":
