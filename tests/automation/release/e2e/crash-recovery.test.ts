@@ -4,7 +4,6 @@ import { processIsAlive } from "../../../../automation/offline/stack-lock.js";
 import {
   actions,
   envFor,
-  globalOf,
   image,
   lockFile,
   placeOf,
@@ -14,7 +13,8 @@ import {
   stateViolations,
   StreamChecker,
   summaryOf,
-  withR1,
+  hostsOf,
+  startAfterBaselines,
   worldWithR1,
   writeFaults,
   type EnvName,
@@ -102,7 +102,6 @@ describe("release e2e: crash at every checkpoint, then resume or abort (offline 
   this.timeout(600_000);
   const pool = scenarioPool(3);
   const r1Hosts: Partial<Record<EnvName, Record<string, string>>> = {};
-  const hostsOf = (dir: string, env: EnvName) => Object.fromEntries(globalOf(dir, env).origins.map((o) => [o.stamp, o.hostName]));
 
   for (const p of RESUME_POINTS) {
     pool.define(`resume after a crash at ${label(p)}`, async () => {
@@ -176,10 +175,7 @@ describe("release e2e: crash at every checkpoint, then resume or abort (offline 
 
   before(async function () {
     this.timeout(300_000);
-    const [dev, prod] = await Promise.all([withR1("dev"), withR1("prod")]);
-    r1Hosts.dev = hostsOf(dev.dir, "dev");
-    r1Hosts.prod = hostsOf(prod.dir, "prod");
-    pool.startAll();
+    await startAfterBaselines(pool, r1Hosts);
   });
 
   for (const name of pool.names()) it(name, () => pool.result(name));

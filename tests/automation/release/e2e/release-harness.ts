@@ -311,3 +311,16 @@ export function scenarioPool(concurrency: number) {
     names: () => [...defined.keys()],
   };
 }
+
+/** Origin host names by stamp: what "back on r1" must restore exactly. */
+export function hostsOf(dir: string, env: EnvName): Record<string, string> {
+  return Object.fromEntries(globalOf(dir, env).origins.map((o) => [o.stamp, o.hostName]));
+}
+
+/** Prepares the dev and prod baselines (r1 live), records r1's origin hosts, then starts the pool's scenarios. */
+export async function startAfterBaselines(pool: ReturnType<typeof scenarioPool>, r1Hosts: Partial<Record<EnvName, Record<string, string>>>): Promise<void> {
+  const [dev, prod] = await Promise.all([withR1("dev"), withR1("prod")]);
+  r1Hosts.dev = hostsOf(dev.dir, "dev");
+  r1Hosts.prod = hostsOf(prod.dir, "prod");
+  pool.startAll();
+}

@@ -15,6 +15,8 @@ import {
   lockFile,
   placeOf,
   readStack,
+  hostsOf,
+  startAfterBaselines,
   withR1,
   releasedPlace,
   runCli,
@@ -40,7 +42,6 @@ import {
 
 const start = (release: string, ...extra: string[]) => startIn(ENV, release, ...extra);
 const startIn = (env: EnvName, release: string, ...extra: string[]) => ["release", "start", "--env", env, "--release", release, "--image", image(release), ...extra];
-const hostsOf = (dir: string, env: EnvName) => Object.fromEntries(globalOf(dir, env).origins.map((o) => [o.stamp, o.hostName]));
 
 /** Blue (r1) is back exactly as it was: the same stamps, the same origins, nothing of r2 left. */
 function expectBackOnR1(dir: string, r1Hosts: Record<string, string>, env: EnvName = ENV): void {
@@ -274,10 +275,7 @@ describe("release e2e: outcomes of a release (offline engine, loopback HTTP)", f
 
   before(async function () {
     this.timeout(300_000);
-    const [dev, prod] = await Promise.all([withR1("dev"), withR1("prod")]);
-    r1Hosts.dev = hostsOf(dev.dir, "dev");
-    r1Hosts.prod = hostsOf(prod.dir, "prod");
-    pool.startAll();
+    await startAfterBaselines(pool, r1Hosts);
   });
 
   for (const name of pool.names()) it(name, () => pool.result(name));
