@@ -89,11 +89,13 @@ function retireBlue(world: World): Action {
 
 function decideRollback(world: World): Action {
   const intent = world.intent!;
-  if (world.global.liveRelease === intent.release && intent.blueRelease !== intent.release) {
-    const blueStamps = stampsOf(world, intent.blueRelease).filter((s) => s.deployed);
-    if (blueStamps.length === 0 || blueStamps.some((s) => s.gate === "failed")) {
-      return { kind: "blocked", reason: `release ${intent.release} is already promoted and ${intent.blueRelease ?? "no earlier release"} has no stamps to go back to` };
-    }
+  // Promotion is the point of no return: blue's origins are gone and its stamps are being destroyed,
+  // so "back to blue" could only restore part of it. Going back is a new release of the old version.
+  if (isPromoted(world)) {
+    return {
+      kind: "blocked",
+      reason: `release ${intent.release} is already promoted; it cannot be rolled back to ${intent.blueRelease ?? "nothing"}: release ${intent.blueRelease ?? "the previous version"} again instead`,
+    };
   }
   const blueStamps = stampsOf(world, intent.blueRelease).filter((s) => s.deployed && s.hostName);
   const restored = blueStamps.map((s) => originFor(s, FULL_WEIGHT, true));
@@ -105,6 +107,21 @@ function decideRollback(world: World): Action {
     if (green.length > 0) return { kind: "destroy-stamps", stacks: green.map((s) => s.stack), why: "failed-green" };
   }
   return { kind: "finish", outcome: intent.mode === "abort" ? "aborted" : "rolled-back" };
+}
+
+/** Green is live: promotion happened and only blue's removal is left. */
+export function isPromoted(world: World): boolean {
+  return world.intent !== null && world.global.liveRelease === world.intent.release && world.intent.blueRelease !== world.intent.release;
+}
+
+/**
+ * What an action that keeps failing means. Before promotion a rollout gives up and rolls back to
+ * blue, which is still whole. After promotion green serves everything and blue may be half
+ * destroyed, so the only safe answer is to stop and let the next run finish removing blue.
+ */
+export function onRepeatedFailure(world: World, action: Action): "roll-back" | "stop" {
+  if (world.intent?.mode !== "rollout" || action.kind === "begin-rollback") return "stop";
+  return isPromoted(world) ? "stop" : "roll-back";
 }
 
 /** Index of the highest step at or below `share` percent; -1 when none. */

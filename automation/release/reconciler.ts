@@ -1,4 +1,4 @@
-import { decide, type ReleasePlan } from "./decide.js";
+import { decide, onRepeatedFailure, type ReleasePlan } from "./decide.js";
 import { checkDestroy, checkOriginUpdate, InvariantError } from "./invariants.js";
 import type { Action, RunMemory, World } from "./model.js";
 
@@ -70,7 +70,7 @@ export async function reconcile(plan: ReleasePlan, ports: ReleasePorts, options:
         await options.beforeRetry?.(failures);
         continue;
       }
-      if (world.intent?.mode !== "rollout" || action.kind === "begin-rollback") throw err;
+      if (onRepeatedFailure(world, action) === "stop") throw err;
       failures = 0;
       await rollBack(ports, world, `${action.kind} failed ${maxAttempts} times: ${message}`);
       continue;

@@ -79,9 +79,9 @@ describe("release reconciler under random faults (property)", () => {
           if (outcome === "rolled-back") expect(s.greenHealth.some((h) => h !== "healthy") || s.operationFaults.some(Boolean)).to.equal(true);
         }
       }),
-      { numRuns: 1000 },
+      { numRuns: Number(process.env.PROPERTY_RUNS ?? 5000) },
     );
-    expect(scenariosRun).to.be.at.least(1000);
+    expect(scenariosRun).to.be.at.least(Number(process.env.PROPERTY_RUNS ?? 5000));
   });
 
   it("a clean release walks the steps in order with a bake after each", async () => {
@@ -90,6 +90,22 @@ describe("release reconciler under random faults (property)", () => {
     expect(outcome).to.equal("released");
     const kinds = events.filter((e) => e.type === "action").map((e) => (e.type === "action" ? e.action.kind + ("percent" in e.action ? `:${e.action.percent}` : "") : ""));
     expect(kinds).to.deep.equal(["deploy-green", "gate", "shift:10", "bake:10", "shift:50", "bake:50", "shift:100", "bake:100", "promote", "destroy-stamps", "finish"]);
+  });
+
+  it("a blue destroy that keeps failing after promotion stops the run and the next run finishes removing blue", async () => {
+    // Found by the property above: promotion, then destroying blue fails three times in a row. The
+    // run used to roll back onto the blue stamps that were left, serving from two regions of three.
+    const world = new SimulatedWorld({
+      regions: ["weu", "neu", "sdc"], steps: [100], firstRelease: false, greenHealth: ["healthy", "healthy", "healthy"],
+      operationFaults: [false, false, false, false, false, false, true, true, true], crashes: [],
+    });
+    const { outcome, events, runs } = await runToEnd(world, false);
+    expect(outcome).to.equal("released");
+    expect(runs).to.equal(2);
+    expect(events.some((e) => e.type === "action" && (e.action.kind === "begin-rollback" || e.action.kind === "restore-blue"))).to.equal(false);
+    expect(world.origins.map((o) => [o.stamp, o.weight, o.enabled])).to.deep.equal(["weu", "neu", "sdc"].map((r) => [`prod-${r}-${GREEN}`, 1000, true]));
+    expect([...world.stamps.keys()].sort()).to.deep.equal(["weu", "neu", "sdc"].map((r) => `prod-${r}-${GREEN}`).sort());
+    expect(world.violations).to.deep.equal([]);
   });
 
   it("a stamp failing during the second bake rolls everything back to blue", async () => {

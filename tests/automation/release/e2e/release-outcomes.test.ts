@@ -204,6 +204,36 @@ describe("release e2e: outcomes of a release (offline engine, loopback HTTP)", f
     expectBackOnR1(dir, r1Hosts.dev!, "dev");
   });
 
+  pool.define("dev: after promotion, destroying blue keeps failing: green keeps serving (exit 1, no rollback); resume removes blue (exit 0)", async () => {
+    const dir = await worldWithR1("blue-destroy", "dev");
+    writeFaults(dir, { operations: [{ stack: "dev-weu-r1", operation: "destroy", times: 1000, message: "resource group is locked" }] });
+    const run = await runStreaming(startIn("dev", "r2"), envFor(dir));
+    expect(run.code, run.stderr).to.equal(1);
+    expect(run.problemLines, "one error line").to.have.length(1);
+    expect(run.problemLines[0]).to.match(/^error: .*resource group is locked/);
+    const kinds = actions(run).map((a) => a!.kind);
+    expect(kinds).to.not.include("begin-rollback");
+    expect(kinds).to.not.include("restore-blue");
+    expect(run.events.filter((e) => e.type === "action-failed").map((e) => `${e.action!.kind} ${e.attempt} ${e.willRetry}`)).to.deep.equal([
+      "destroy-stamps 1 true", "destroy-stamps 2 true", "destroy-stamps 3 false",
+    ]);
+    // Green is live at full weight; blue's stack waits for the next run; the release stays open.
+    const g = globalOf(dir, "dev");
+    expect(g.liveRelease).to.equal("r2");
+    expect(g.origins.map((o) => `${o.stamp} ${o.weight} ${o.enabled}`)).to.deep.equal(["dev-weu-r2 1000 true"]);
+    expect(g.tags["contoso:release-mode"]).to.equal("rollout");
+    expect(stateViolations(dir, "dev")).to.deep.equal([]);
+    expect(existsSync(lockFile(dir, "dev")), "a failed run releases its lock").to.equal(false);
+
+    clearFaults(dir);
+    const resumed = await runStreaming(["release", "resume", "--env", "dev"], envFor(dir));
+    expect(resumed.code, resumed.stderr).to.equal(0);
+    expect(actions(resumed).map((a) => a!.kind)).to.deep.equal(["destroy-stamps", "finish"]);
+    expect(summaryOf(resumed)).to.include({ outcome: "released", release: "r2", liveRelease: "r2" });
+    expect(placeOf(dir, "dev")).to.deep.equal(releasedPlace("r2", "dev"));
+    expect(stateViolations(dir, "dev")).to.deep.equal([]);
+  });
+
   pool.define("dev: two releases at once: the second exits 4 with one line and changes nothing; the first completes", async () => {
     const dir = await worldWithR1("concurrent", "dev");
     let second: Promise<{ run: Awaited<ReturnType<typeof runCli>>; before: string; after: string }> | undefined;
