@@ -3,6 +3,7 @@ import fc from "fast-check";
 import { NAME_RULES, resourceName, checkName, type ResourceKind } from "../../environments/naming.js";
 import { knownRegions } from "../../environments/regions.js";
 import { globalStackName, parseStackName, stackTags, stampStackName, TAG, validateRelease } from "../../environments/stacks.js";
+import { propertyRuns } from "../property-runs.js";
 
 describe("naming", () => {
   it("follows CAF abbreviations with the workload, environment, region and release", () => {
@@ -31,7 +32,7 @@ describe("naming", () => {
         expect(name.length).to.be.at.most(NAME_RULES[k].max);
         expect(() => checkName(k, name)).not.to.throw();
       }),
-      { numRuns: 300 },
+      propertyRuns(300),
     );
   });
 

@@ -4,6 +4,7 @@ import { InputError } from "../../environments/index.js";
 import type { OriginSpec } from "../../global/contract.js";
 import { validateOrigins } from "../../global/origin-list.js";
 import { env, origin, runGlobal, TYPES } from "./fixtures.js";
+import { propertyRuns } from "../property-runs.js";
 
 const prod = env("prod");
 const RELEASES = ["r1", "r2", "r3"];
@@ -37,7 +38,7 @@ describe("global stack: origin lists (property)", () => {
           expect(() => validateOrigins(prod, list)).to.throw(InputError);
         }
       }),
-      { numRuns: 500 },
+      propertyRuns(500),
     );
   });
 

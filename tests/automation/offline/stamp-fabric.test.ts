@@ -7,6 +7,7 @@ import { startStampFabric, type FabricFrontDoor, type FabricStamp, type StampFab
 import { WeightedRoundRobin } from "../../../automation/offline/weighted-round-robin.js";
 import type { StampHealth } from "../../../stamp/health/types.js";
 import { probe, probeUntil, sleep } from "../../stamp/health/http-probe.js";
+import { propertyRuns } from "../../property-runs.js";
 
 const INTERVAL_MS = 100;
 /** Timers fire late on a busy test machine; this much lateness is not a failure of the fabric. */
@@ -258,7 +259,7 @@ describe("offline stamp fabric", function () {
           }
           return candidates.every((c) => counts.get(c.id) === c.weight);
         }),
-        { numRuns: 50 },
+        propertyRuns(50),
       );
     });
   });

@@ -6,6 +6,7 @@ import type { TrafficView } from "../../../automation/reaper/traffic.js";
 import { parseStackName, TAG } from "../../../environments/stacks.js";
 import { intentToTags } from "../../../automation/release/intent-tags.js";
 import { HOUR, NOW, intent, policiesFor } from "./world.js";
+import { propertyRuns } from "../../property-runs.js";
 
 /**
  * Random worlds (stacks with honest, missing or contradicting tags, origins enabled or drained,
@@ -85,7 +86,7 @@ const worldArb = fc
   });
 
 const envOfName = (name: string) => parseStackName(name).env;
-const RUNS = { numRuns: 1000 };
+const RUNS = propertyRuns(1000);
 
 describe("reaper plan: properties", () => {
   it("never destroys a stack of a protected environment, by name or by tag", () => {

@@ -2,6 +2,7 @@ import { expect } from "chai";
 import fc from "fast-check";
 import { reconcile, type ReconcilerEvent, type ReleaseOutcome } from "../../../automation/release/reconciler.js";
 import { BLUE, Crash, GREEN, SimulatedWorld, type SimulationScript, type StampHealth } from "./simulated-world.js";
+import { propertyRuns } from "../../property-runs.js";
 
 const REGIONS = ["weu", "neu", "sdc", "eus2"];
 
@@ -79,9 +80,9 @@ describe("release reconciler under random faults (property)", () => {
           if (outcome === "rolled-back") expect(s.greenHealth.some((h) => h !== "healthy") || s.operationFaults.some(Boolean)).to.equal(true);
         }
       }),
-      { numRuns: Number(process.env.PROPERTY_RUNS ?? 5000) },
+      propertyRuns(5000),
     );
-    expect(scenariosRun).to.be.at.least(Number(process.env.PROPERTY_RUNS ?? 5000));
+    expect(scenariosRun).to.be.at.least(propertyRuns(5000).numRuns);
   });
 
   it("a clean release walks the steps in order with a bake after each", async () => {
