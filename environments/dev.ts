@@ -35,6 +35,8 @@ export const dev: EnvironmentInput = {
     queueBacklog: { yellow: 100, red: 1000 },
     keyVaultErrors: { yellow: 5, red: 50 },
     healthScore: { yellow: 80, red: 50 },
+    // The environment-wide score must see every stamp's API, Key Vault and Service Bus signals.
+    environmentWideTelemetry: true,
   },
   ttl: { default: "8h", max: "7d" },
   tags: { "contoso:cost-center": "shop-dev", "contoso:criticality": "low" },

@@ -31,6 +31,8 @@ export const prod: EnvironmentInput = {
     queueBacklog: { yellow: 500, red: 5000 },
     keyVaultErrors: { yellow: 1, red: 10 },
     healthScore: { yellow: 90, red: 70 },
+    // The environment-wide score must see every stamp's API, Key Vault and Service Bus signals.
+    environmentWideTelemetry: true,
   },
   ttl: null,
   tags: { "contoso:cost-center": "shop-prod", "contoso:criticality": "mission-critical" },

@@ -168,6 +168,11 @@ export const environmentSchema = z
       healthScore: z
         .object({ yellow: int(0, 100), red: int(0, 100) })
         .refine((t) => t.red <= t.yellow, { message: "healthScore.red must be at or below healthScore.yellow" }),
+      /**
+       * Whether each stamp also sends the global workspace what the environment-wide functions read
+       * (stamp/environment-telemetry.ts). Off, the environment score sees Front Door and Cosmos DB only.
+       */
+      environmentWideTelemetry: z.boolean({ error: "must be true or false" }),
     }),
     /** Time-to-live of ephemeral environments; null for persistent ones. */
     ttl: z

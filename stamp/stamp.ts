@@ -10,6 +10,7 @@ import type { StampProgramArgs } from "./contract.js";
 import { createIdentity, grantAccess } from "./identity.js";
 import { createKeyVault, EXTERNAL_SECRETS, keyVaultReference, secretUri } from "./key-vault.js";
 import { createKillSwitch } from "./kill-switch.js";
+import { copyTelemetryToGlobalWorkspace } from "./environment-telemetry.js";
 import { createMessaging } from "./messaging.js";
 import { createNetwork } from "./network.js";
 import { addDiagnostics, createObservability, type DiagnosticTarget } from "./observability.js";
@@ -157,6 +158,12 @@ export class Stamp extends pulumi.ComponentResource {
       ...endpoints.map((e) => ({ purpose: `pep-${e.service}`, resource: e.endpoint, logs: false, metrics: true })),
     ];
     addDiagnostics(ctx, telemetry.workspace.id, diagnostics);
+    // What the environment-wide health functions read goes to the global workspace as well.
+    copyTelemetryToGlobalWorkspace(ctx, global.logAnalyticsWorkspaceId, {
+      appInsights: telemetry.appInsights,
+      keyVault: vault.vault,
+      serviceBus: messaging.namespace,
+    });
 
     // The stamp's part of the health model: its component functions and score in its own workspace,
     // and an alert to the environment's on-call action group when the score turns red.

@@ -12,3 +12,4 @@ export { healthWorkbook, serializeWorkbook, workbookQueries, substituteParameter
 export { scoreAlertCondition, originHealthThresholdPercent, failedLocationCount, availabilityTestRequest } from "./alerts.js";
 export { COMPONENTS, STATUS, FUNCTION_CATEGORY, DEFAULT_LOOKBACK } from "./model.js";
 export { stampResourceGroupPattern } from "./stamp-key.js";
+export { STAMP_TELEMETRY_FOR_ENVIRONMENT, type StampTelemetryCopy, type StampTelemetrySource } from "./stamp-telemetry.js";

@@ -61,6 +61,13 @@ describe("environments", () => {
     expect(loadEnvironment("dev-bob", { owner: "bob@contoso" }).owner).to.equal("bob@contoso");
   });
 
+  it("every defined environment sends its stamps' health signals to the global workspace too", () => {
+    for (const name of [...listEnvironments(), "dev-alice"]) {
+      expect(loadEnvironment(name).healthModel.environmentWideTelemetry, name).to.equal(true);
+    }
+    expect(loadEnvironment("dev", { healthModel: { environmentWideTelemetry: false } }).healthModel.environmentWideTelemetry).to.equal(false);
+  });
+
   it("applies valid overrides field by field", () => {
     const env = loadEnvironment("prod", { release: { steps: [5, 25, 100], bakeTime: "30s" } });
     expect(env.release.steps).to.deep.equal([5, 25, 100]);
@@ -118,6 +125,15 @@ describe("environments", () => {
     });
     it("a TTL default above its maximum", () => {
       expect(refusal(() => loadEnvironment("dev", { ttl: { default: "30d", max: "7d" } }))).to.match(/ttl: ttl\.default must not exceed ttl\.max/);
+    });
+    it("an environment-wide telemetry switch that is not true or false", () => {
+      expect(refusal(() => loadEnvironment("prod", { healthModel: { environmentWideTelemetry: "yes" as never } }))).to.match(
+        /^environment "prod": healthModel\.environmentWideTelemetry: must be true or false/,
+      );
+    });
+    it("a health model without the environment-wide telemetry switch", () => {
+      const { environmentWideTelemetry: _, ...healthModel } = prod.healthModel;
+      expect(refusal(() => validateEnvironment({ ...prod, healthModel }))).to.match(/healthModel\.environmentWideTelemetry: must be true or false/);
     });
     it("a whole definition missing a section", () => {
       const { healthGate: _, ...incomplete } = prod;
