@@ -76,6 +76,22 @@ export function semanticErrors(text: string, tables: TableSchemas, functions: Fu
   return diagnosticsOf(K.KustoCode.ParseAndAnalyze(text, globalsFor(tables, functions)), text).filter((d) => d.severity === "Error");
 }
 
+/**
+ * The tables a query reads, as the language service resolves its names (so a table named in a
+ * string, a comment or a column is not counted, and one reached through `union` or `lookup` is).
+ * Tables the database does not declare cannot be resolved: declare every table the queries may read.
+ */
+export function referencedTables(text: string, tables: TableSchemas, functions: FunctionDeclaration[] = []): string[] {
+  const K = kusto();
+  const code = K.KustoCode.ParseAndAnalyze(text, globalsFor(tables, functions));
+  const found = new Set<string>();
+  code.Syntax.WalkElements((element: Any) => {
+    const symbol = element.ReferencedSymbol;
+    if (symbol && symbol instanceof K.Symbols.TableSymbol) found.add(String(symbol.Name));
+  });
+  return [...found].sort();
+}
+
 // A GlobalState caches what it learns about function bodies, so reusing one per schema keeps the
 // analysis of many queries against the same functions fast.
 const globalsCache = new Map<string, Any>();
