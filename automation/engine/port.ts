@@ -66,6 +66,11 @@ export interface Engine {
   readonly description: string;
   /** Where the driver may keep its own records (release locks); a folder on this machine. */
   readonly stateDir: string;
+  /**
+   * The Pulumi backend's URL (`file://`, `azblob://`, `https://api.pulumi.com`) when the engine keeps
+   * state in one; the release lock is shared through it. Undefined for the offline engine.
+   */
+  readonly backendUrl?: string;
   /** Fails fast, before any stack is touched, with a PrerequisiteError saying what to install or set. */
   checkPrerequisites(): Promise<void>;
   up(spec: StackProgram, options?: OperationOptions): Promise<UpResult>;

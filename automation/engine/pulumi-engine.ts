@@ -51,6 +51,7 @@ export class PulumiEngine implements Engine {
   readonly stateDir: string;
   readonly description: string;
   readonly backend: BackendChoice;
+  readonly backendUrl: string;
   private readonly env: NodeJS.ProcessEnv;
   private readonly probe: PrerequisiteProbe;
   private readonly workRoot: string;
@@ -63,6 +64,7 @@ export class PulumiEngine implements Engine {
     this.probe = options.probe ?? systemProbe(this.env);
     const repoRoot = options.repoRoot ?? REPO_ROOT;
     this.backend = chooseBackend(this.env, repoRoot);
+    this.backendUrl = this.backend.url;
     this.stateDir = path.join(repoRoot, ".contoso", "pulumi");
     this.workRoot = path.join(this.stateDir, "work");
     this.description = `pulumi (backend ${this.backend.url}${this.backend.source === "PULUMI_BACKEND_URL" ? " from PULUMI_BACKEND_URL" : ""})`;

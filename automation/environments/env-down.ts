@@ -18,7 +18,7 @@ export interface EnvDownResult {
 }
 
 export async function envDown(engine: Engine, env: string, deps: { run: TaskRunner; log: (line: string) => void }): Promise<EnvDownResult> {
-  const lock = await acquireReleaseLock(engine.stateDir, env);
+  const lock = await acquireReleaseLock(engine, env, { onWarning: deps.log });
   try {
     const stacks = await stacksOf(engine, env);
     if (stacks.length === 0) throw new InputError(`${env} has no stacks: nothing to destroy (see contoso env ls)`);

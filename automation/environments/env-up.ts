@@ -87,7 +87,7 @@ export interface EnvUpDeps {
 }
 
 export async function envUp(engine: Engine, request: ValidatedEnvUp, deps: EnvUpDeps): Promise<EnvUpResult> {
-  const lock = await acquireReleaseLock(engine.stateDir, request.env);
+  const lock = await acquireReleaseLock(engine, request.env, { onWarning: deps.log });
   try {
     return await bringUp(engine, request, deps);
   } finally {

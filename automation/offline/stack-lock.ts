@@ -18,6 +18,8 @@ export interface LockHolder {
   host: string;
   operation: LockPurpose;
   startedAt: string;
+  /** The CI run that holds it (GitHub Actions or Azure Pipelines), when the shared release lock records one. */
+  runId?: string;
 }
 
 export function stackLockPath(stateDir: string, stack: string): string {
@@ -25,7 +27,7 @@ export function stackLockPath(stateDir: string, stack: string): string {
 }
 
 export function describeHolder(holder: LockHolder): string {
-  return `pid ${holder.pid} on ${holder.host} (${holder.operation} since ${holder.startedAt})`;
+  return `pid ${holder.pid} on ${holder.host} (${holder.operation} since ${holder.startedAt}${holder.runId ? `, CI run ${holder.runId}` : ""})`;
 }
 
 /** Whether a process with this pid runs on this machine (EPERM: it exists but is not ours). */

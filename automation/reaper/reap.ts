@@ -48,7 +48,7 @@ export async function reap(engine: Engine, options: ReapOptions): Promise<ReapRe
   try {
     for (const env of envs) {
       try {
-        const lock = await acquireReleaseLock(engine.stateDir, env);
+        const lock = await acquireReleaseLock(engine, env, options.log ? { onWarning: options.log } : {});
         if (lock.recoveredFrom) options.log?.(`${env}: recovered a release lock left by pid ${lock.recoveredFrom.pid}, which is no longer running`);
         locks.set(env, lock);
       } catch (err) {

@@ -1,22 +1,64 @@
-import { acquireStackLock, type AcquiredLock } from "../offline/stack-lock.js";
-import { StackLockedError } from "../engine/port.js";
+import { StackLockedError, type Engine } from "../engine/port.js";
+import { acquireStackLock, stackLockPath, type LockPurpose } from "../offline/stack-lock.js";
+import { heldUntilReleased, type HeldLock } from "./held-lock.js";
+import { describeLocation, releaseLockPlacement } from "./lock-location.js";
+import { ReleaseBusyError } from "./release-lock-errors.js";
+
+export { ReleaseBusyError, ReleaseLockLostError } from "./release-lock-errors.js";
+export type { HeldLock } from "./held-lock.js";
 
 /**
- * One release per environment at a time. The lock is the same O_EXCL lock file the offline engine
- * uses for stacks (a dead holder on this host is recovered, a live one or one on another host is
- * never stolen), kept in the engine's state folder under the name `release-<env>`.
+ * One release per environment at a time, for every runner that shares the environment's state.
+ * lock-location.ts decides where the lock lives (CONTOSO_RELEASE_LOCK, else beside the Pulumi
+ * backend's state, else the engine's state folder); this is the one entry that takes it there:
+ *  - a folder: the O_EXCL lock file `locks/release-<env>.lock` (stack-lock.ts: a dead holder on
+ *    this host is recovered, a live one or one on another host is never stolen);
+ *  - a blob container: a lease on `.contoso/locks/release-<env>` (blob-lease-lock.ts: a dead
+ *    holder's lease expires; a lease lost under a live holder stops its run).
  */
-export class ReleaseBusyError extends Error {
-  override readonly name = "ReleaseBusyError";
-  readonly exitCode = 4;
+
+export interface ReleaseLockOptions {
+  /** What the holder is doing, recorded with the lock. */
+  purpose?: LockPurpose;
+  /** Where CONTOSO_RELEASE_LOCK, the storage settings and the CI run id are read. */
+  env?: NodeJS.ProcessEnv;
+  /** Told once, before acquiring, when the lock only serialises runs on this machine. */
+  onWarning?: (line: string) => void;
+  /** Blob lease duration in seconds (15-60); tests shorten it. */
+  leaseSeconds?: number;
 }
 
-export async function acquireReleaseLock(stateDir: string, env: string): Promise<AcquiredLock> {
+export async function acquireReleaseLock(
+  engine: Pick<Engine, "kind" | "stateDir" | "backendUrl">,
+  envName: string,
+  options: ReleaseLockOptions = {},
+): Promise<HeldLock> {
+  const env = options.env ?? process.env;
+  const purpose = options.purpose ?? "release";
+  const placement = releaseLockPlacement(engine, env);
+  if (placement.warning) options.onWarning?.(placement.warning);
+  const { location } = placement;
+  const name = `release-${envName}`;
+
+  if (location.kind === "blob") {
+    // Loaded only for a shared lock: the offline engine never needs the storage SDK.
+    const [{ acquireBlobLeaseLock }, { lockContainerClient }] = await Promise.all([import("./blob-lease-lock.js"), import("./lock-container-client.js")]);
+    return acquireBlobLeaseLock({
+      container: await lockContainerClient(location, env),
+      blobName: `${location.blobPrefix}${name}`,
+      envName,
+      purpose,
+      env,
+      ...(options.leaseSeconds !== undefined ? { leaseSeconds: options.leaseSeconds } : {}),
+    });
+  }
   try {
-    return await acquireStackLock(stateDir, `release-${env}`, "release");
+    return heldUntilReleased(await acquireStackLock(location.dir, name, purpose), stackLockPath(location.dir, name));
   } catch (err) {
     if (err instanceof StackLockedError) {
-      throw new ReleaseBusyError(`another release of ${env} is running (${err.holder}); wait for it, or run "contoso release abort --env ${env}" to turn it back`);
+      throw new ReleaseBusyError(
+        `another release of ${envName} is running (${err.holder}, lock file in ${describeLocation(location)}); wait for it, or run "contoso release abort --env ${envName}" to turn it back`,
+      );
     }
     throw err;
   }

@@ -27,6 +27,8 @@ export function formatEvent(event: ReleaseEvent): string | undefined {
       return `  ! recovered the release lock left by ${event.from} (that process is gone)`;
     case "note":
       return `  ${event.message}`;
+    case "warning":
+      return `  ! ${event.message}`;
     case "action-done":
     case "observed":
     case "probe":

@@ -2,6 +2,7 @@ import { setTimeout as sleep } from "node:timers/promises";
 import { InputError, type Environment } from "../../environments/index.js";
 import { globalStackName, validateRelease } from "../../environments/stacks.js";
 import type { Engine } from "../engine/port.js";
+import { describeHolder } from "../offline/stack-lock.js";
 import { globalStack } from "../stacks/global-stack.js";
 import { validateImage } from "../stacks/inputs.js";
 import { armKillSwitch } from "../stacks/kill-switch.js";
@@ -11,6 +12,7 @@ import type { ReleaseIntent, World } from "./model.js";
 import { enginePorts, observeWorld, type ProgressEvent, type ReleaseTiming, type StackOps } from "./ports.js";
 import type { HostResolver } from "./probe.js";
 import { reconcile, type ReconcilerEvent, type ReleaseOutcome } from "./reconciler.js";
+import { checkpointWhileHeld } from "./held-lock.js";
 import { acquireReleaseLock, ReleaseBusyError } from "./release-lock.js";
 
 /**
@@ -18,7 +20,12 @@ import { acquireReleaseLock, ReleaseBusyError } from "./release-lock.js";
  * environment's release lock, records or reads the intent on the global stack, and reconciles.
  */
 
-export type ReleaseEvent = ReconcilerEvent | ProgressEvent | { type: "lock-recovered"; from: string } | { type: "note"; message: string };
+export type ReleaseEvent =
+  | ReconcilerEvent
+  | ProgressEvent
+  | { type: "lock-recovered"; from: string }
+  | { type: "note"; message: string }
+  | { type: "warning"; message: string };
 
 export interface ReleaseContext {
   engine: Engine;
@@ -74,13 +81,17 @@ export function retryDelayMs(attempt: number, scale: number): number {
   return Math.round(Math.min(120_000, 10_000 * 2 ** (attempt - 1)) * scale);
 }
 
-async function withLock<T>(ctx: ReleaseContext, work: () => Promise<T>): Promise<T> {
-  const lock = await acquireReleaseLock(ctx.engine.stateDir, ctx.env.name);
+/**
+ * Runs `work` holding the environment's release lock, with a context whose checkpoint (called
+ * before and after every action) stops the run once the lock is lost.
+ */
+async function withLock<T>(ctx: ReleaseContext, work: (locked: ReleaseContext) => Promise<T>): Promise<T> {
+  const lock = await acquireReleaseLock(ctx.engine, ctx.env.name, { onWarning: (message) => ctx.onEvent({ type: "warning", message }) });
   if (lock.recoveredFrom) {
-    ctx.onEvent({ type: "lock-recovered", from: `pid ${lock.recoveredFrom.pid} on ${lock.recoveredFrom.host}` });
+    ctx.onEvent({ type: "lock-recovered", from: describeHolder(lock.recoveredFrom) });
   }
   try {
-    return await work();
+    return await work({ ...ctx, checkpoint: checkpointWhileHeld(lock, ctx.checkpoint) });
   } finally {
     await lock.release();
   }
@@ -111,7 +122,7 @@ async function drive(ctx: ReleaseContext, world: World): Promise<ReleaseSummary>
 export async function startRelease(ctx: ReleaseContext, request: { release: string; image: string; keepFailed: boolean }): Promise<ReleaseSummary> {
   validateRelease(request.release);
   validateImage(request.image);
-  return withLock(ctx, async () => {
+  return withLock(ctx, async (locked) => {
     const world = await observeWorld(ctx.engine, ctx.env.name);
     if (!world.global.exists) {
       throw new InputError(`the global stack ${globalStackName(ctx.env.name)} is not deployed: run "contoso global up --env ${ctx.env.name}" first`);
@@ -133,17 +144,17 @@ export async function startRelease(ctx: ReleaseContext, request: { release: stri
       startedAt: new Date().toISOString(),
     };
     await ctx.engine.setTags(globalStackName(ctx.env.name), intentToTags(intent));
-    return drive(ctx, { ...world, intent });
+    return drive(locked, { ...world, intent });
   });
 }
 
 export async function resumeRelease(ctx: ReleaseContext): Promise<ReleaseSummary> {
-  return withLock(ctx, async () => {
+  return withLock(ctx, async (locked) => {
     const world = await observeWorld(ctx.engine, ctx.env.name);
     if (!world.intent) {
       return { env: ctx.env.name, release: null, outcome: "nothing-to-do", liveRelease: world.global.liveRelease };
     }
-    return drive(ctx, world);
+    return drive(locked, world);
   });
 }
 
@@ -162,10 +173,10 @@ export async function abortRelease(ctx: ReleaseContext, request: { keepFailed?: 
     return { ...world, intent: next };
   };
   try {
-    return await withLock(ctx, async () => {
+    return await withLock(ctx, async (locked) => {
       const world = await observeWorld(ctx.engine, ctx.env.name);
       if (!world.intent) return { env: ctx.env.name, release: null, outcome: "nothing-to-do", liveRelease: world.global.liveRelease };
-      return drive(ctx, await requestAbort(world));
+      return drive(locked, await requestAbort(world));
     });
   } catch (err) {
     if (!(err instanceof ReleaseBusyError)) throw err;
