@@ -1,6 +1,8 @@
 import { StackLockedError, type Engine } from "../engine/port.js";
 import { acquireStackLock, stackLockPath, type LockPurpose } from "../offline/stack-lock.js";
+import { acquireBlobLeaseLock } from "./blob-lease-lock.js";
 import { heldUntilReleased, type HeldLock } from "./held-lock.js";
+import { lockContainerClient } from "./lock-container-client.js";
 import { describeLocation, releaseLockPlacement } from "./lock-location.js";
 import { ReleaseBusyError } from "./release-lock-errors.js";
 
@@ -41,8 +43,7 @@ export async function acquireReleaseLock(
   const name = `release-${envName}`;
 
   if (location.kind === "blob") {
-    // Loaded only for a shared lock: the offline engine never needs the storage SDK.
-    const [{ acquireBlobLeaseLock }, { lockContainerClient }] = await Promise.all([import("./blob-lease-lock.js"), import("./lock-container-client.js")]);
+    // lockContainerClient loads the storage SDK only now: the offline engine never pays for it.
     return acquireBlobLeaseLock({
       container: await lockContainerClient(location, env),
       blobName: `${location.blobPrefix}${name}`,
