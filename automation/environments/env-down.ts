@@ -25,8 +25,15 @@ export async function envDown(engine: Engine, env: string, deps: { run: TaskRunn
     const stamps = stacks.filter((s) => !isGlobal(s)).map((s) => s.name);
     const globals = stacks.filter((s) => isGlobal(s)).map((s) => s.name);
     const task = (stack: string) => ({ stack, verb: "destroy", run: (o: Parameters<typeof destroyAndRemove>[2]) => destroyAndRemove(engine, stack, o) });
-    if (stamps.length > 0) valuesOrThrow(await deps.run(stamps.map(task)), deps.log);
-    if (globals.length > 0) valuesOrThrow(await deps.run(globals.map(task)), deps.log);
+    // Each batch starts only while the lock is still ours (a blob lease can be lost under us).
+    if (stamps.length > 0) {
+      await lock.confirmHeld();
+      valuesOrThrow(await deps.run(stamps.map(task)), deps.log);
+    }
+    if (globals.length > 0) {
+      await lock.confirmHeld();
+      valuesOrThrow(await deps.run(globals.map(task)), deps.log);
+    }
     return { env, destroyed: [...stamps, ...globals] };
   } finally {
     await lock.release();

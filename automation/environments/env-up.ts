@@ -7,6 +7,7 @@ import type { GateTarget } from "../release/health-gate.js";
 import { intentFromTags } from "../release/intent-tags.js";
 import { gateAndRecord, gateSettings } from "../release/ports.js";
 import { openReleaseSession, parseTimeScale } from "../release/session.js";
+import type { HeldLock } from "../release/held-lock.js";
 import { acquireReleaseLock } from "../release/release-lock.js";
 import { currentGlobalOutputs, globalStack } from "../stacks/global-stack.js";
 import { validateImage } from "../stacks/inputs.js";
@@ -89,13 +90,13 @@ export interface EnvUpDeps {
 export async function envUp(engine: Engine, request: ValidatedEnvUp, deps: EnvUpDeps): Promise<EnvUpResult> {
   const lock = await acquireReleaseLock(engine, request.env, { onWarning: deps.log });
   try {
-    return await bringUp(engine, request, deps);
+    return await bringUp(engine, request, deps, lock);
   } finally {
     await lock.release();
   }
 }
 
-async function bringUp(engine: Engine, request: ValidatedEnvUp, deps: EnvUpDeps): Promise<EnvUpResult> {
+async function bringUp(engine: Engine, request: ValidatedEnvUp, deps: EnvUpDeps, lock: Pick<HeldLock, "confirmHeld">): Promise<EnvUpResult> {
   const now = deps.now ?? new Date();
   const existing = await engine.listStacks({ tags: { [TAG.env]: request.env } });
   const existingGlobal = existing.find((s) => s.tags[TAG.kind] === "global");
@@ -124,8 +125,11 @@ async function bringUp(engine: Engine, request: ValidatedEnvUp, deps: EnvUpDeps)
     deps.log(`${env.name} exists: its expiry stays ${existingGlobal.tags[TAG.expiresAt] ?? "unset"} (change it with contoso env extend --name ${env.name} --ttl ...)`);
   }
 
-  const step = async (stack: string, verb: string, run: () => Promise<UpResult>) =>
-    valuesOrThrow(await deps.run([{ stack, verb, run }]), deps.log)[0]!;
+  // Every change starts only while the lock is still ours (a blob lease can be lost under us).
+  const step = async (stack: string, verb: string, run: () => Promise<UpResult>) => {
+    await lock.confirmHeld();
+    return valuesOrThrow(await deps.run([{ stack, verb, run }]), deps.log)[0]!;
+  };
 
   const globalPlan = await globalStack(engine, env, { now, user: owner });
   const globalUp = await step(globalPlan.stack, "up", () => engine.up(globalPlan));

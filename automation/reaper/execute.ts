@@ -22,6 +22,8 @@ export interface ExecuteOptions {
   concurrency: number;
   signal?: AbortSignal;
   onEvent?: (event: EngineEvent) => void;
+  /** Rejects when this run no longer holds the environment's release lock; awaited before each destroy starts. */
+  confirmHeld?: (env: string) => Promise<void>;
 }
 
 /** Destroys the stack's resources, then removes the (empty) stack and its tags. */
@@ -42,7 +44,11 @@ export async function executeReap(engine: Engine, decisions: ReapDecision[], opt
       return false;
     }
     try {
-      await limit(() => destroyAndRemove(engine, d.stack, options));
+      await limit(async () => {
+        // Checked when the destroy really starts: a lease lost while waiting for a slot stops it here.
+        await options.confirmHeld?.(d.env!);
+        await destroyAndRemove(engine, d.stack, options);
+      });
       outcomes.set(d.stack, { ...d, result: "destroyed" });
       return true;
     } catch (err) {

@@ -1,5 +1,5 @@
 import type { Engine, EngineEvent } from "../engine/port.js";
-import type { AcquiredLock } from "../offline/stack-lock.js";
+import type { HeldLock } from "../release/held-lock.js";
 import { acquireReleaseLock, ReleaseBusyError } from "../release/release-lock.js";
 import { executeReap, type ReapOutcome } from "./execute.js";
 import { observeForReap } from "./observe.js";
@@ -43,7 +43,7 @@ export async function reap(engine: Engine, options: ReapOptions): Promise<ReapRe
   const envs = [...new Set(first.filter((d) => d.action === "destroy" && d.env !== null).map((d) => d.env!))].sort();
   if (envs.length === 0) return report(options, first.map((d) => ({ ...d, result: "kept" })));
 
-  const locks = new Map<string, AcquiredLock>();
+  const locks = new Map<string, HeldLock>();
   const busy = new Map<string, string>();
   try {
     for (const env of envs) {
@@ -64,6 +64,7 @@ export async function reap(engine: Engine, options: ReapOptions): Promise<ReapRe
     });
     const outcomes = await executeReap(engine, second, {
       concurrency: options.concurrency,
+      confirmHeld: async (env) => locks.get(env)?.confirmHeld(),
       ...(options.signal ? { signal: options.signal } : {}),
       ...(options.onEvent ? { onEvent: options.onEvent } : {}),
     });

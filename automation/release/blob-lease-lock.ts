@@ -81,6 +81,12 @@ export async function acquireBlobLeaseLock(options: BlobLeaseLockOptions): Promi
     assertHeld: () => {
       if (renewal.lost.aborted) throw renewal.lost.reason as ReleaseLockLostError;
     },
+    // Asking Azure before an action finds a broken lease at once, not at the next scheduled renewal.
+    // A network error alone does not stop the action: the lease is still ours until the watchdog says otherwise.
+    confirmHeld: async () => {
+      if (!renewal.lost.aborted) await renewal.renewNow();
+      if (renewal.lost.aborted) throw renewal.lost.reason as ReleaseLockLostError;
+    },
     ...(recoveredFrom ? { recoveredFrom } : {}),
     async release() {
       if (released) return;
@@ -103,6 +109,8 @@ export async function acquireBlobLeaseLock(options: BlobLeaseLockOptions): Promi
 
 interface Renewal {
   lost: AbortSignal;
+  /** Renews at once (joining a renewal in flight); resolves when Azure answered or the attempt failed. */
+  renewNow(): Promise<void>;
   stop(): void;
 }
 
@@ -140,8 +148,17 @@ function keepRenewing(lease: BlobLeaseClient, o: { durationMs: number; renewEver
     watchdog.unref();
   };
   const schedule = (ms: number) => {
-    renewTimer = setTimeout(() => void renew(), ms);
+    clearTimeout(renewTimer);
+    renewTimer = setTimeout(() => void renewOnce(), ms);
     renewTimer.unref();
+  };
+  // One renewal at a time: a timer firing while renewNow() waits joins the same request.
+  let inFlight: Promise<void> | undefined;
+  const renewOnce = (): Promise<void> => {
+    inFlight ??= renew().finally(() => {
+      inFlight = undefined;
+    });
+    return inFlight;
   };
   const renew = async () => {
     if (stopped) return;
@@ -167,7 +184,7 @@ function keepRenewing(lease: BlobLeaseClient, o: { durationMs: number; renewEver
 
   confirmedUntil(o.sentAt);
   schedule(o.renewEveryMs);
-  return { lost: controller.signal, stop };
+  return { lost: controller.signal, stop, renewNow: renewOnce };
 }
 
 /** The lock blob exists once per environment; creating it races harmlessly (409/412: someone else did). */

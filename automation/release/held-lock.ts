@@ -10,8 +10,10 @@ export interface HeldLock extends AcquiredLock {
   readonly where: string;
   /** Aborted, with a ReleaseLockLostError as its reason, once the lock is no longer ours. */
   readonly lost: AbortSignal;
-  /** Throws the ReleaseLockLostError once the lock is lost; the release calls it before every action. */
+  /** Throws the ReleaseLockLostError once the lock is known to be lost (no I/O). */
   assertHeld(): void;
+  /** Asks the lock's store whether it is still ours (a blob lease is renewed on the spot) and throws the ReleaseLockLostError if not; called before every change. */
+  confirmHeld(): Promise<void>;
 }
 
 /** A lock that cannot be lost while this process lives (the O_EXCL lock file). */
@@ -21,6 +23,7 @@ export function heldUntilReleased(lock: AcquiredLock, where: string): HeldLock {
     where,
     lost,
     assertHeld: () => {},
+    confirmHeld: async () => {},
     release: () => lock.release(),
     ...(lock.recoveredFrom ? { recoveredFrom: lock.recoveredFrom } : {}),
   };
@@ -31,9 +34,9 @@ export function heldUntilReleased(lock: AcquiredLock, where: string): HeldLock {
  * checkpoint before and after every action, so a run whose lock was lost stops before its next
  * action instead of changing Front Door beside the run that may hold the lock now.
  */
-export function checkpointWhileHeld(lock: Pick<HeldLock, "assertHeld">, checkpoint: (name: string) => void | Promise<void>): (name: string) => Promise<void> {
+export function checkpointWhileHeld(lock: Pick<HeldLock, "confirmHeld">, checkpoint: (name: string) => void | Promise<void>): (name: string) => Promise<void> {
   return async (name) => {
-    lock.assertHeld();
+    await lock.confirmHeld();
     await checkpoint(name);
   };
 }

@@ -63,6 +63,24 @@ describe("reaper executor", () => {
     expect(outcomes["dev-c-global"]!.result).to.equal("destroyed");
   });
 
+  it("starts no destroy of an environment whose release lock was lost; other environments go on", async () => {
+    const { engine, log } = recordingEngine();
+    // dev-b's lease is lost once its first stamp finished: its later destroys must not start.
+    const confirmHeld = async (env: string) => {
+      if (env === "dev-b" && log.includes("removed dev-b-weu-r1")) throw new Error("lost the release lock of dev-b: lease broken");
+    };
+    const outcomes = Object.fromEntries((await executeReap(engine, plan, { concurrency: 1, confirmHeld })).map((o) => [o.stack, o]));
+    expect(outcomes["dev-b-weu-r1"]!.result).to.equal("destroyed");
+    for (const stack of ["dev-b-weu-r2", "dev-b-weu-r3"]) {
+      expect(outcomes[stack]).to.include({ result: "failed" });
+      expect(outcomes[stack]!.detail).to.equal("lost the release lock of dev-b: lease broken; retried next run");
+      expect(log).to.not.include(`destroy ${stack}`);
+    }
+    expect(outcomes["dev-b-global"]).to.include({ result: "skipped" });
+    expect(log).to.not.include("destroy dev-b-global");
+    for (const env of ["dev-a", "dev-c"]) expect(outcomes[`${env}-global`]!.result).to.equal("destroyed");
+  });
+
   it("refuses at the edge whatever the plan says: a protected or unknown environment is not touched", async () => {
     const { engine, log } = recordingEngine();
     const forged = [destroy("prod-weu-r1", "prod", "stamp"), destroy("staging-global", "staging", "global"), destroy("qa-weu-r1", "qa", "stamp")];

@@ -9,6 +9,10 @@ import { reconcile, type ReconcilerEvent } from "../../../automation/release/rec
 import { acquireReleaseLock, ReleaseBusyError, ReleaseLockLostError, type HeldLock } from "../../../automation/release/release-lock.js";
 import { AZURITE_ACCOUNT, AZURITE_KEY, startAzuriteBlob, type LocalAzurite } from "../../stamp/health/local-servers.js";
 import { GREEN, SimulatedWorld } from "./simulated-world.js";
+import type { Engine } from "../../../automation/engine/port.js";
+import { envDown } from "../../../automation/environments/env-down.js";
+import { runDirectly, type TaskRunner } from "../../../automation/environments/tasks.js";
+import { TAG } from "../../../environments/stacks.js";
 
 /**
  * The shared release lock against a real blob service (Azurite, started here, with its well-known
@@ -159,6 +163,18 @@ describe("release lock on a blob lease (real Azurite)", function () {
     await expectRejects(take("broken"), ReleaseBusyError);
   });
 
+  it("confirmHeld asks Azure: a lease broken a moment ago is found at once, not at the next renewal", async () => {
+    const lock = await take("confirm"); // 60 s lease: the next scheduled renewal is 15 s away
+    await lock.confirmHeld();
+    await breakFromOutside("confirm");
+    expect(lock.lost.aborted, "nothing has noticed yet").to.equal(false);
+    const started = Date.now();
+    const err = await expectRejects(lock.confirmHeld(), ReleaseLockLostError);
+    expect(Date.now() - started).to.be.below(2_000);
+    expect(err.message).to.match(/^lost the release lock of confirm: /);
+    expect(lock.lost.aborted).to.equal(true);
+  });
+
   it("a release run whose lease is broken mid-action stops before its next action: Front Door is not changed again", async () => {
     const lock = await take("run", { leaseSeconds: 15 });
     const world = new SimulatedWorld({ regions: ["weu", "neu"], steps: [10, 50, 100], firstRelease: false, greenHealth: ["healthy", "healthy"], operationFaults: [], crashes: [] });
@@ -191,6 +207,41 @@ describe("release lock on a blob lease (real Azurite)", function () {
     expect(world.liveRelease).not.to.equal(GREEN);
     expect(world.violations).to.deep.equal([]);
     expect(events.filter((e) => e.type === "action-failed"), "a lost lock is not retried like a failed operation").to.deep.equal([]);
+  });
+
+  it("env down whose lease is broken after the stamps: the global stack is not destroyed", async () => {
+    const destroyed: string[] = [];
+    const engine = {
+      kind: "offline",
+      stateDir: "/nonexistent",
+      listStacks: async () => [
+        { name: "dev-zed-weu-r1", tags: { [TAG.env]: "dev-zed" } },
+        { name: "dev-zed-global", tags: { [TAG.env]: "dev-zed" } },
+      ],
+      destroy: async (stack: string) => void destroyed.push(stack),
+      remove: async () => undefined,
+    } as unknown as Engine;
+    const direct = runDirectly();
+    let batches = 0;
+    // envDown takes the lock from the process environment, as the CLI does.
+    const saved = { ...process.env };
+    Object.assign(process.env, env, { CONTOSO_RELEASE_LOCK: `azblob://${CONTAINER}?storage_account=${AZURITE_ACCOUNT}` });
+    try {
+      const run: TaskRunner = async (tasks) => {
+        const outcomes = await direct(tasks);
+        if (++batches === 1) {
+          // The stamps are gone; now the lease is broken from outside, before the global stack's turn.
+          await breakFromOutside("dev-zed");
+        }
+        return outcomes;
+      };
+      const err = await expectRejects(envDown(engine, "dev-zed", { run, log: () => undefined }), ReleaseLockLostError);
+      expect(err.message).to.match(/^lost the release lock of dev-zed: /);
+      expect(destroyed).to.deep.equal(["dev-zed-weu-r1"]);
+    } finally {
+      for (const key of Object.keys(process.env)) if (!(key in saved)) delete process.env[key];
+      Object.assign(process.env, saved);
+    }
   });
 
   it("a holder that cannot reach storage declares the lock lost before its lease could expire", async () => {
