@@ -2,6 +2,7 @@ import pLimit from "p-limit";
 import type { Engine, EngineEvent } from "../engine/port.js";
 import type { ReapDecision } from "./plan.js";
 import { policyOf } from "./observe.js";
+import { destroyStack } from "../stacks/destroy-stack.js";
 
 /**
  * Carries out the destroy decisions of a plan: at most `concurrency` engine operations at once,
@@ -26,10 +27,9 @@ export interface ExecuteOptions {
   confirmHeld?: (env: string) => Promise<void>;
 }
 
-/** Destroys the stack's resources, then removes the (empty) stack and its tags. */
+/** Destroys the stack's resources (and a stamp's kill-switch blob), then removes the (empty) stack and its tags. */
 export async function destroyAndRemove(engine: Engine, stack: string, options: Pick<ExecuteOptions, "signal" | "onEvent">): Promise<void> {
-  await engine.destroy(stack, { ...(options.signal ? { signal: options.signal } : {}), ...(options.onEvent ? { onEvent: options.onEvent } : {}) });
-  await engine.remove(stack);
+  await destroyStack(engine, stack, { ...(options.signal ? { signal: options.signal } : {}), ...(options.onEvent ? { onEvent: options.onEvent } : {}) });
 }
 
 export async function executeReap(engine: Engine, decisions: ReapDecision[], options: ExecuteOptions): Promise<ReapOutcome[]> {

@@ -5,6 +5,7 @@ import type { Engine } from "../engine/port.js";
 import { describeHolder } from "../offline/stack-lock.js";
 import { globalStack } from "../stacks/global-stack.js";
 import { validateImage } from "../stacks/inputs.js";
+import { destroyStack } from "../stacks/destroy-stack.js";
 import { armKillSwitch } from "../stacks/kill-switch.js";
 import { stampStack } from "../stacks/stamp-stack.js";
 import { GATE_TAG, intentToTags } from "./intent-tags.js";
@@ -69,8 +70,13 @@ export function engineStackOps(ctx: Pick<ReleaseContext, "engine" | "env" | "pro
       await changed();
     },
     async destroyStamp(stack, signal) {
-      await engine.destroy(stack, signal ? { signal } : {});
-      await engine.remove(stack);
+      await destroyStack(engine, stack, {
+        ...(signal ? { signal } : {}),
+        // A kill-switch blob that could not be deleted is worth a line, not a failed release.
+        onEvent: (e) => {
+          if (e.type === "log" && e.level === "warning") ctx.onEvent({ type: "warning", message: `${e.stack}: ${e.message}` });
+        },
+      });
       await changed();
     },
   };

@@ -14,6 +14,9 @@ import { existingTags } from "./stack-facts.js";
  * armed the driver never writes it again: a deleted switch stays deleted until an operator
  * re-creates it (README, "kill switch").
  *
+ * The blob lives in the global stack's account, outside the stamp, so destroying the stamp does not
+ * remove it: destroy-stack.ts deletes it once the stamp is gone (a stamp leaves nothing behind).
+ *
  * Offline stamps simulate their switch through the fault plan's `killswitch` component, so the
  * offline engine's arming only records the tag.
  */
@@ -21,9 +24,10 @@ import { existingTags } from "./stack-facts.js";
 export const KILL_SWITCH_TAG = "contoso:kill-switch";
 export const ARMED = "armed";
 
-/** What arming needs of a blob client: `BlockBlobClient.upload`. */
+/** What arming and disarming need of a blob client: `BlockBlobClient.upload` and `deleteIfExists`. */
 export interface KillSwitchBlob {
   upload(body: string, contentLength: number, options: BlockBlobUploadOptions): Promise<unknown>;
+  deleteIfExists(): Promise<{ succeeded: boolean }>;
 }
 
 /** A blob client for a kill-switch URL. Tests give a stub; the Pulumi engine gets entraBlobClient. */
@@ -33,6 +37,8 @@ export type KillSwitchBlobFactory = (blobUrl: string) => Promise<KillSwitchBlob>
 export interface KillSwitchArmer {
   /** "created" when this call wrote the blob, "existed" when one was already there, "simulated" offline. */
   arm(target: KillSwitchTarget): Promise<"created" | "existed" | "simulated">;
+  /** Deletes the switch of a destroyed stamp: "deleted", "absent" when there was none (an operator drained it), "simulated" offline. */
+  disarm(target: KillSwitchTarget): Promise<"deleted" | "absent" | "simulated">;
 }
 
 export interface KillSwitchTarget {
@@ -82,14 +88,22 @@ export function blobArmer(clientFor: KillSwitchBlobFactory = entraBlobClient): K
         const status = (err as { statusCode?: unknown }).statusCode;
         // Azure answers a conditional create of an existing blob with 409 BlobAlreadyExists (412 from some front ends).
         if (status === 409 || status === 412) return "existed";
-        throw new KillSwitchError(armFailure(target, err));
+        throw new KillSwitchError(blobFailure("arm", target, err));
+      }
+    },
+    async disarm(target) {
+      try {
+        const blob = await clientFor(target.blobUrl);
+        return (await blob.deleteIfExists()).succeeded ? "deleted" : "absent";
+      } catch (err) {
+        throw new KillSwitchError(blobFailure("remove", target, err));
       }
     },
   };
 }
 
 /** The offline engine's armer: its stamps' switches live in the fault plan, nothing to write. */
-export const simulatedArmer: KillSwitchArmer = { arm: async () => "simulated" };
+export const simulatedArmer: KillSwitchArmer = { arm: async () => "simulated", disarm: async () => "simulated" };
 
 export function armerFor(engine: Pick<Engine, "kind">): KillSwitchArmer {
   return engine.kind === "pulumi" ? blobArmer() : simulatedArmer;
@@ -115,19 +129,19 @@ export async function armKillSwitch(engine: Engine, env: string, up: Pick<UpResu
   return outcome;
 }
 
-function armFailure(target: KillSwitchTarget, err: unknown): string {
+function blobFailure(verb: "arm" | "remove", target: KillSwitchTarget, err: unknown): string {
   const where = describeBlob(target.blobUrl);
   const status = (err as { statusCode?: unknown }).statusCode;
   const code = (err as { code?: unknown }).code;
   const first = (err instanceof Error ? err.message : String(err)).split("\n").map((l) => l.trim()).find((l) => l !== "") ?? "unknown error";
   if (status === 403) {
     return (
-      `cannot arm the kill switch of ${target.stack}: Azure refused to create ${target.blobUrl} (403${typeof code === "string" ? ` ${code}` : ""}): ` +
+      `cannot ${verb} the kill switch of ${target.stack}: Azure refused to ${verb === "arm" ? "create" : "delete"} ${target.blobUrl} (403${typeof code === "string" ? ` ${code}` : ""}): ` +
       `the deploying identity needs the Storage Blob Data Contributor role on container ${where.container} of storage account ${where.account}, ` +
       `and network access to that account (its firewall, or a private endpoint when the environment is isolated)`
     );
   }
-  return `cannot arm the kill switch of ${target.stack} (${target.blobUrl}): ${first}`;
+  return `cannot ${verb} the kill switch of ${target.stack} (${target.blobUrl}): ${first}`;
 }
 
 function describeBlob(blobUrl: string): { account: string; container: string } {

@@ -67,6 +67,10 @@ function stubContainer(fail?: { statusCode: number; code: string; message: strin
       blobs.set(url, body);
       return {};
     },
+    async deleteIfExists() {
+      if (fail) throw Object.assign(new Error(fail.message), { statusCode: fail.statusCode, code: fail.code });
+      return { succeeded: blobs.delete(url) };
+    },
   });
   return { blobs, uploads, clientFor };
 }
@@ -152,6 +156,25 @@ describe("kill switch arming (automation/stacks/kill-switch.ts)", function () {
       expect(azure.uploads).to.have.length(0);
     });
 
+    it("disarming deletes the blob of a destroyed stamp; one already gone (an operator drained it) is 'absent'", async () => {
+      const azure = stubContainer();
+      azure.blobs.set(URL_, "switch");
+      const armer = blobArmer(azure.clientFor);
+      expect(await armer.disarm({ stack: STACK, blobUrl: URL_ })).to.equal("deleted");
+      expect(azure.blobs.has(URL_)).to.equal(false);
+      expect(await armer.disarm({ stack: STACK, blobUrl: URL_ })).to.equal("absent");
+      expect(await simulatedArmer.disarm({ stack: STACK, blobUrl: URL_ })).to.equal("simulated");
+    });
+
+    it("a 403 on disarming is one line naming the role the identity needs to delete the blob", async () => {
+      const azure = stubContainer({ statusCode: 403, code: "AuthorizationPermissionMismatch", message: "not authorized\nRequestId:1" });
+      const err = await blobArmer(azure.clientFor).disarm({ stack: STACK, blobUrl: URL_ }).then(() => expect.fail("disarmed"), (e: unknown) => e as KillSwitchError);
+      expect(err).to.be.instanceOf(KillSwitchError);
+      expect(err.message).to.match(new RegExp(`^cannot remove the kill switch of ${STACK}: Azure refused to delete ${URL_.replace(/[.]/g, "\\.")} \\(403 AuthorizationPermissionMismatch\\)`));
+      expect(err.message).to.contain("Storage Blob Data Contributor");
+      expect(err.message).to.not.contain("\n");
+    });
+
     it("picks the blob writer for the Pulumi engine and the simulation for the offline one", () => {
       expect(armerFor({ kind: "offline" })).to.equal(simulatedArmer);
       expect(armerFor({ kind: "pulumi" })).to.not.equal(simulatedArmer);
@@ -182,6 +205,11 @@ describe("kill switch arming (automation/stacks/kill-switch.ts)", function () {
       await blob.upload("re-created by hand\n", 19);
       expect(await armer.arm(target)).to.equal("existed");
       expect((await blob.downloadToBuffer()).toString()).to.equal("re-created by hand\n");
+
+      // The stamp is destroyed: its switch goes with it, and a second delete finds nothing.
+      expect(await armer.disarm(target)).to.equal("deleted");
+      expect(await blob.exists()).to.equal(false);
+      expect(await armer.disarm(target)).to.equal("absent");
     });
   });
 

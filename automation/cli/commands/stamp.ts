@@ -4,6 +4,7 @@ import type { Environment } from "../../../environments/index.js";
 import { stampStackName, TAG } from "../../../environments/stacks.js";
 import type { Engine, OperationOptions, StackProgram } from "../../engine/port.js";
 import { currentGlobalOutputs } from "../../stacks/global-stack.js";
+import { destroyStack } from "../../stacks/destroy-stack.js";
 import { armKillSwitch } from "../../stacks/kill-switch.js";
 import { stampStack, validateStampRequest } from "../../stacks/stamp-stack.js";
 import type { CliContext } from "../context.js";
@@ -71,10 +72,7 @@ export function register(program: Command, ctx: CliContext): void {
           stacks.map((stack) => ({
             stack,
             verb: "destroy",
-            run: async (o) => {
-              await engine.destroy(stack, o);
-              if (!opts.keepStack) await engine.remove(stack);
-            },
+            run: (o) => destroyStack(engine, stack, { ...o, remove: !opts.keepStack }),
           })),
         ),
       );

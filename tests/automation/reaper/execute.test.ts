@@ -28,6 +28,9 @@ function recordingEngine(failing: Set<string> = new Set()) {
     async remove(stack: string) {
       log.push(`removed ${stack}`);
     },
+    async outputs() {
+      return undefined;
+    },
   } as unknown as Engine;
   return { engine, log, peak: () => peak };
 }

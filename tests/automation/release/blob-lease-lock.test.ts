@@ -220,6 +220,7 @@ describe("release lock on a blob lease (real Azurite)", function () {
       ],
       destroy: async (stack: string) => void destroyed.push(stack),
       remove: async () => undefined,
+      outputs: async () => undefined,
     } as unknown as Engine;
     const direct = runDirectly();
     let batches = 0;
