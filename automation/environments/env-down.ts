@@ -1,7 +1,7 @@
 import { InputError } from "../../environments/index.js";
-import type { Engine } from "../engine/port.js";
+import type { Engine, OperationOptions } from "../engine/port.js";
 import { acquireReleaseLock } from "../release/release-lock.js";
-import { destroyAndRemove } from "../reaper/execute.js";
+import { destroyStack } from "../stacks/destroy-stack.js";
 import { isGlobal, stacksOf } from "./env-stacks.js";
 import { valuesOrThrow, type TaskRunner } from "./tasks.js";
 
@@ -24,7 +24,7 @@ export async function envDown(engine: Engine, env: string, deps: { run: TaskRunn
     if (stacks.length === 0) throw new InputError(`${env} has no stacks: nothing to destroy (see contoso env ls)`);
     const stamps = stacks.filter((s) => !isGlobal(s)).map((s) => s.name);
     const globals = stacks.filter((s) => isGlobal(s)).map((s) => s.name);
-    const task = (stack: string) => ({ stack, verb: "destroy", run: (o: Parameters<typeof destroyAndRemove>[2]) => destroyAndRemove(engine, stack, o) });
+    const task = (stack: string) => ({ stack, verb: "destroy", run: (o: OperationOptions) => destroyStack(engine, stack, o) });
     // Each batch starts only while the lock is still ours (a blob lease can be lost under us).
     if (stamps.length > 0) {
       await lock.confirmHeld();

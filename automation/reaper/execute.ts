@@ -27,13 +27,9 @@ export interface ExecuteOptions {
   confirmHeld?: (env: string) => Promise<void>;
 }
 
-/** Destroys the stack's resources (and a stamp's kill-switch blob), then removes the (empty) stack and its tags. */
-export async function destroyAndRemove(engine: Engine, stack: string, options: Pick<ExecuteOptions, "signal" | "onEvent">): Promise<void> {
-  await destroyStack(engine, stack, { ...(options.signal ? { signal: options.signal } : {}), ...(options.onEvent ? { onEvent: options.onEvent } : {}) });
-}
-
 export async function executeReap(engine: Engine, decisions: ReapDecision[], options: ExecuteOptions): Promise<ReapOutcome[]> {
   const limit = pLimit(options.concurrency);
+  const operation = { ...(options.signal ? { signal: options.signal } : {}), ...(options.onEvent ? { onEvent: options.onEvent } : {}) };
   const outcomes = new Map<string, ReapOutcome>();
   for (const d of decisions) if (d.action === "keep") outcomes.set(d.stack, { ...d, result: "kept" });
 
@@ -47,7 +43,7 @@ export async function executeReap(engine: Engine, decisions: ReapDecision[], opt
       await limit(async () => {
         // Checked when the destroy really starts: a lease lost while waiting for a slot stops it here.
         await options.confirmHeld?.(d.env!);
-        await destroyAndRemove(engine, d.stack, options);
+        await destroyStack(engine, d.stack, operation);
       });
       outcomes.set(d.stack, { ...d, result: "destroyed" });
       return true;
