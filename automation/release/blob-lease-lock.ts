@@ -75,17 +75,19 @@ export async function acquireBlobLeaseLock(options: BlobLeaseLockOptions): Promi
 
   const renewal = keepRenewing(lease, { durationMs, renewEveryMs, sentAt, where, envName: options.envName });
   let released = false;
+  const assertHeld = () => {
+    if (renewal.lost.aborted) throw renewal.lost.reason as ReleaseLockLostError;
+  };
   return {
     where,
     lost: renewal.lost,
-    assertHeld: () => {
-      if (renewal.lost.aborted) throw renewal.lost.reason as ReleaseLockLostError;
-    },
+    assertHeld,
     // Asking Azure before an action finds a broken lease at once, not at the next scheduled renewal.
     // A network error alone does not stop the action: the lease is still ours until the watchdog says otherwise.
     confirmHeld: async () => {
-      if (!renewal.lost.aborted) await renewal.renewNow();
-      if (renewal.lost.aborted) throw renewal.lost.reason as ReleaseLockLostError;
+      assertHeld();
+      await renewal.renewNow();
+      assertHeld();
     },
     ...(recoveredFrom ? { recoveredFrom } : {}),
     async release() {
