@@ -1,18 +1,12 @@
 import { BlobServiceClient, type ContainerClient } from "@azure/storage-blob";
 import { expect } from "chai";
 import { killSwitchCheck } from "../../../stamp/health/checks/kill-switch.js";
-import { startHealthServer } from "../../../stamp/health/http.js";
 import { HealthService } from "../../../stamp/health/service.js";
 import type { StampHealth } from "../../../stamp/health/types.js";
 import { probe, probeUntil } from "./http-probe.js";
 import { startAzuriteBlob, type LocalAzurite } from "./local-servers.js";
+import { CHECK_TIMEOUT_MS, INTERVAL_MS, ONE_ROUND_MS, SCHEDULING_SLACK_MS, serveOneCheck } from "./one-check-stamp.js";
 
-const INTERVAL_MS = 250;
-const CHECK_TIMEOUT_MS = 200;
-/** The guarantee: the next round starts within one interval and ends within the check timeout. */
-const ONE_ROUND_MS = INTERVAL_MS + CHECK_TIMEOUT_MS;
-/** Timers fire late on a busy test machine; this much lateness is not a failure of the service. */
-const SCHEDULING_SLACK_MS = 150;
 
 describe("stamp health: blob kill switch against a real Azurite", function () {
   this.timeout(30_000);
@@ -35,18 +29,7 @@ describe("stamp health: blob kill switch against a real Azurite", function () {
   async function stampWithKillSwitch(blobName: string) {
     const blob = container.getBlockBlobClient(blobName);
     await blob.upload("on", 2);
-    const service = new HealthService({
-      release: "r42",
-      region: "westeurope",
-      checks: [killSwitchCheck({ blob })],
-      intervalMs: INTERVAL_MS,
-      checkTimeoutMs: CHECK_TIMEOUT_MS,
-    });
-    const server = await startHealthServer(service);
-    cleanup.push(() => service.stop(), () => server.close());
-    service.start();
-    await probeUntil(server.port, "/health/stamp", (r) => r.status === 200, { timeoutMs: 3_000 });
-    return { blob, service, server };
+    return { blob, ...(await serveOneCheck(killSwitchCheck({ blob }), cleanup)) };
   }
 
   it("takes the stamp out of rotation (503) within one interval when the blob is deleted, and back when it is re-created", async function () {

@@ -1,18 +1,13 @@
 import { expect } from "chai";
 import { createClient } from "redis";
 import { redisCheck } from "../../../stamp/health/checks/redis.js";
-import { startHealthServer, type HealthServer } from "../../../stamp/health/http.js";
-import { HealthService } from "../../../stamp/health/service.js";
+import type { HealthServer } from "../../../stamp/health/http.js";
+import type { HealthService } from "../../../stamp/health/service.js";
 import type { StampHealth } from "../../../stamp/health/types.js";
 import { probe, probeUntil } from "./http-probe.js";
 import { startRedis, type LocalRedis } from "./local-servers.js";
+import { CHECK_TIMEOUT_MS, ONE_ROUND_MS, SCHEDULING_SLACK_MS, serveOneCheck } from "./one-check-stamp.js";
 
-const INTERVAL_MS = 250;
-const CHECK_TIMEOUT_MS = 200;
-/** The guarantee: the next round starts within one interval and ends within the check timeout. */
-const ONE_ROUND_MS = INTERVAL_MS + CHECK_TIMEOUT_MS;
-/** Timers fire late on a busy test machine; this much lateness is not a failure of the service. */
-const SCHEDULING_SLACK_MS = 150;
 /** The test client's reconnect delay. */
 const RECONNECT_MS = 50;
 
@@ -39,18 +34,7 @@ describe("stamp health: Redis round trip against a real redis-server", function 
     client.on("error", () => undefined);
     await client.connect();
     cleanup.push(async () => client.destroy());
-    const service = new HealthService({
-      release: "r42",
-      region: "westeurope",
-      checks: [redisCheck({ client, key: "contoso-health:test", ttlSeconds: 5 })],
-      intervalMs: INTERVAL_MS,
-      checkTimeoutMs: CHECK_TIMEOUT_MS,
-    });
-    const server = await startHealthServer(service);
-    cleanup.push(() => service.stop(), () => server.close());
-    service.start();
-    await probeUntil(server.port, "/health/stamp", (r) => r.status === 200, { timeoutMs: 3_000 });
-    return { service, server };
+    return serveOneCheck(redisCheck({ client, key: "contoso-health:test", ttlSeconds: 5 }), cleanup);
   }
 
   it("is Healthy while SET/GET round-trips, and leaves a key that expires", async function () {
