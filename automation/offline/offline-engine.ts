@@ -18,7 +18,7 @@ import {
 import { loadFaultPlan, takeOperationFault } from "./fault-plan.js";
 import { abortableDelay, modelledDurationMs, timeScaleFromEnv, type LatencyStackKind } from "./latency.js";
 import type { RecordedResource } from "./mock-runner.js";
-import { acquireStackLock, describeHolder } from "./stack-lock.js";
+import { acquireStackLock, describeHolder } from "../lock/file-lock.js";
 import { offlineStateDir, REPO_ROOT } from "./state-dir.js";
 import { readJsonIfExists, writeJsonAtomic } from "./state-files.js";
 
@@ -26,7 +26,7 @@ import { readJsonIfExists, writeJsonAtomic } from "./state-files.js";
  * The offline engine (DESIGN.md, "Engines"): runs the same inline programs as the Pulumi engine,
  * in-process under Pulumi's mocks, and keeps what a backend keeps on disk:
  *   <stateDir>/stacks/<stack>.json   tags, outputs, recorded resources (type, name, inputs), last update
- *   <stateDir>/locks/<stack>.lock    the update lock (stack-lock.ts)
+ *   <stateDir>/locks/<stack>.lock    the update lock (automation/lock/file-lock.ts)
  *   <stateDir>/faults.json           the fault plan (fault-plan.ts), fault-counts/ its counters
  * Operations take as long as Azure would (latency.ts) times a scale, so parallelism and critical
  * paths behave like the real thing in a fraction of the time.

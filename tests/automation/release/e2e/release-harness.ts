@@ -7,7 +7,7 @@ import pLimit from "p-limit";
 import { globalStackName, TAG } from "../../../../environments/stacks.js";
 import type { OriginSpec } from "../../../../global/contract.js";
 import type { FaultPlan } from "../../../../automation/offline/faults.js";
-import { stackLockPath } from "../../../../automation/offline/stack-lock.js";
+import { stackLockPath } from "../../../../automation/lock/file-lock.js";
 import { GATE_TAG, RELEASE_TAG } from "../../../../automation/release/intent-tags.js";
 import { cleanEnv, MAIN, REPO, runCli, tempDir, type CliRun } from "../../cli-harness.js";
 
