@@ -60,7 +60,7 @@ export async function main(argv: string[] = process.argv, env: NodeJS.ProcessEnv
     }
     // Interrupted: whatever the cancelled operation threw, this is an interruption to resume, not a failure.
     if (controller.signal.aborted && !isInputOrBusy(err)) {
-      process.stderr.write(`interrupted: ${oneLine(controller.signal.reason)}; nothing more was recorded: run the command again to continue (a release: "contoso release resume", or "release abort")\n`);
+      process.stderr.write(`${oneLine(controller.signal.reason)}: nothing more was recorded: run the command again to continue (a release: "contoso release resume", or "release abort")\n`);
       return EXIT_INTERRUPTED;
     }
     process.stderr.write(`error: ${oneLine(err)}\n`);
