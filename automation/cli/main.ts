@@ -3,6 +3,7 @@ import { pathToFileURL } from "node:url";
 import { Command, CommanderError } from "commander";
 import { commandGroups } from "./commands/index.js";
 import { escapeControl } from "./escape-control.js";
+import { refuseRepeatedOptions } from "./single-value-options.js";
 import { createContext, type ContextIo } from "./context.js";
 import { EXIT_INTERRUPTED, exitCodeOf, oneLine } from "./exit-codes.js";
 import { InterruptedError } from "../release/interruption.js";
@@ -28,6 +29,7 @@ export function buildProgram(io: ContextIo): Command {
       writeErr: (text) => io.stderr.write(text.split("\n").map(escapeControl).join("\n")),
     });
   for (const register of commandGroups) register(program, ctx);
+  refuseRepeatedOptions(program);
   return program;
 }
 

@@ -78,12 +78,12 @@ export async function acquireFileLease(file: string, options: FileLeaseOptions):
     if (await createExclusive(file, me)) return held(file, me, now, recoveredFrom);
     const holder = await readLease(file);
     if (holder === "gone") continue;
-    const stale = holder === "unreadable" ? (await ageMs(file, now)) > ABANDONED_EMPTY_LOCK_MS : staleReason(holder, now);
+    const stale = holder === "unreadable" ? (await ageMs(file)) > ABANDONED_EMPTY_LOCK_MS : staleReason(holder, now);
     if (!stale) {
       throw new FileLockBusyError(file, holder === "unreadable" ? `an unreadable lock file ${file}` : describeLeaseHolder(holder));
     }
     // Take it over under the guard, after checking again that it is the same stale lock.
-    const taken = await underGuard(file, now, async () => {
+    const taken = await underGuard(file, async () => {
       const again = await readLease(file);
       if (again === "gone") return true;
       if (holder === "unreadable" ? again !== "unreadable" : again === "unreadable" || again.token !== holder.token) return false;
@@ -121,7 +121,7 @@ function held(file: string, me: FileLeaseHolder, now: () => number, recoveredFro
   let released = false;
   const renew = async (): Promise<void> => {
     if (released || controller.signal.aborted) return;
-    const outcome = await underGuard(file, now, async () => {
+    const outcome = await underGuard(file, async () => {
       const current = await readLease(file);
       if (current === "gone" || current === "unreadable" || current.token !== me.token) return false;
       me.expiresAt = new Date(now() + me.leaseMs).toISOString();
@@ -176,15 +176,19 @@ async function isMine(file: string, me: FileLeaseHolder): Promise<boolean> {
 }
 
 /** Runs `work` holding `<file>.guard`; "guard-busy" when another runner holds a live guard. */
-async function underGuard<T>(file: string, now: () => number, work: () => Promise<T>): Promise<T | "guard-busy"> {
+async function underGuard<T>(file: string, work: () => Promise<T>): Promise<T | "guard-busy"> {
   const guard = `${file}.guard`;
   for (let attempt = 0; attempt < 2; attempt++) {
     try {
       const handle = await open(guard, "wx");
-      await handle.close();
+      try {
+        await handle.writeFile(JSON.stringify({ pid: process.pid, host: os.hostname() }));
+      } finally {
+        await handle.close();
+      }
     } catch (err) {
       if ((err as NodeJS.ErrnoException).code !== "EEXIST") throw err;
-      if (attempt === 0 && (await ageMs(guard, now)) > GUARD_STALE_MS) {
+      if (attempt === 0 && (await guardIsStale(guard))) {
         await rm(guard, { force: true });
         continue;
       }
@@ -199,9 +203,21 @@ async function underGuard<T>(file: string, now: () => number, work: () => Promis
   return "guard-busy";
 }
 
-async function ageMs(file: string, now: () => number): Promise<number> {
+/** A guard is held for milliseconds: one left by a dead process of this host, or older than GUARD_STALE_MS, was abandoned. */
+async function guardIsStale(guard: string): Promise<boolean> {
   try {
-    return now() - (await stat(file)).mtimeMs;
+    const holder = JSON.parse(await readFile(guard, "utf8")) as { pid?: unknown; host?: unknown };
+    if (holder.host === os.hostname() && typeof holder.pid === "number" && !processIsAlive(holder.pid)) return true;
+  } catch {
+    // Empty (its holder died between creating and writing it) or gone: judged by age.
+  }
+  return (await ageMs(guard)) > GUARD_STALE_MS;
+}
+
+/** A file's age by the file system's clock (modification times are wall-clock times, whatever clock the lease uses). */
+async function ageMs(file: string): Promise<number> {
+  try {
+    return Date.now() - (await stat(file)).mtimeMs;
   } catch {
     return 0;
   }

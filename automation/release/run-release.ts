@@ -6,7 +6,7 @@ import type { Engine } from "../engine/port.js";
 import { abortMailbox, type AbortMailbox } from "../lock/abort-request.js";
 import { describeHolder } from "../lock/file-lock.js";
 import { globalStack } from "../stacks/global-stack.js";
-import { validateImage } from "../stacks/inputs.js";
+import { validateCidrs, validateImage } from "../stacks/inputs.js";
 import { destroyStack } from "../stacks/destroy-stack.js";
 import { armKillSwitch } from "../stacks/kill-switch.js";
 import { stampStack } from "../stacks/stamp-stack.js";
@@ -214,6 +214,7 @@ async function applyAbortRequest(ctx: ReleaseContext, mailbox: AbortMailbox, wor
 export async function startRelease(ctx: ReleaseContext, request: { release: string; image: string; keepFailed: boolean }): Promise<ReleaseSummary> {
   validateRelease(request.release);
   validateImage(request.image);
+  if (ctx.probeAllowList) validateCidrs(ctx.probeAllowList);
   return withLock(ctx, "release", async (locked) => {
     const world = await observeWorld(ctx.engine, ctx.env.name);
     if (!world.global.exists) {

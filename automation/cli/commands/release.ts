@@ -1,6 +1,6 @@
 import type { Command } from "commander";
 import { validateRelease } from "../../../environments/stacks.js";
-import { validateImage } from "../../stacks/inputs.js";
+import { validateCidrs, validateImage } from "../../stacks/inputs.js";
 import { formatEvent } from "../../release/report.js";
 import { abortRelease, resumeRelease, startRelease, type ReleaseContext, type ReleaseEvent, type ReleaseSummary } from "../../release/run-release.js";
 import type { Environment } from "../../../environments/index.js";
@@ -43,6 +43,8 @@ export function register(program: Command, ctx: CliContext): void {
       const env = ctx.environment(opts.env);
       validateRelease(opts.release);
       validateImage(opts.image);
+      // Checked now, not when the first stamp is deployed: a bad entry must not record a release.
+      if (opts.probeAllow) validateCidrs(opts.probeAllow);
       await run(ctx, command, { env, timeScale: opts.timeScale, probeAllow: opts.probeAllow, verb: "release" }, (session) =>
         startRelease(session, { release: opts.release, image: opts.image, keepFailed: opts.keepFailed === true }));
     });

@@ -92,8 +92,11 @@ export function register(program: Command, ctx: CliContext): void {
 /** Validates each region (and the rest of the request) and returns canonical names without repeats. */
 function resolveRegions(env: Environment, given: string[], validate: (region: string) => string): string[] {
   if (given.length === 0) throw new InputError("--region needs a region (e.g. westeurope, weu, or all)");
-  const regions = given.includes("all") ? [...env.regions] : given;
-  return [...new Set(regions.map(validate))];
+  // Every name is checked, "all" or not: "all,mars" is a typo to report, never "every region".
+  const named = [...new Set(given.filter((r) => r !== "all").map(validate))];
+  if (!given.includes("all")) return named;
+  if (named.length > 0) throw new InputError(`--region all already means every region of ${env.name}: give it alone, or name the regions (${given.join(",")})`);
+  return [...new Set(env.regions.map(validate))];
 }
 
 /** A stamp whose origin is enabled is never destroyed (DESIGN.md invariant); a missing stamp is a typo. */

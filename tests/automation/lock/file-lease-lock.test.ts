@@ -116,6 +116,19 @@ describe("file lease lock (automation/lock/file-lease-lock.ts)", () => {
     }
   });
 
+  it("a guard left by a runner killed while renewing does not block a takeover; a live runner's guard does", async () => {
+    const c = clock();
+    mkdirSync(path.dirname(file), { recursive: true });
+    writeFileSync(file, JSON.stringify({ pid: 4242, host: "gone-host", operation: "release", startedAt: "x", token: "t", leaseMs: 1000, expiresAt: new Date(c.now() - 1).toISOString() }));
+    writeFileSync(`${file}.guard`, JSON.stringify({ pid: process.pid, host: os.hostname() }));
+    expect(await rejection(acquireFileLease(file, { purpose: "release", now: c.now }))).to.be.instanceOf(FileLockBusyError);
+    writeFileSync(`${file}.guard`, JSON.stringify({ pid: 2 ** 22 + 17, host: os.hostname() }));
+    const taken = await acquireFileLease(file, { purpose: "release", now: c.now });
+    expect(taken.recoveredFrom?.host).to.equal("gone-host");
+    expect(existsSync(`${file}.guard`)).to.equal(false);
+    await taken.release();
+  });
+
   it("an empty lock file (a holder killed before writing its name) is taken over only once abandoned", async () => {
     const c = clock(Date.now());
     mkdirSync(path.dirname(file), { recursive: true });
