@@ -1,5 +1,5 @@
 import { expect } from "chai";
-import { rmSync } from "node:fs";
+import { readFileSync, rmSync, writeFileSync } from "node:fs";
 import * as path from "node:path";
 import { folderDigest, tempDir } from "../../cli-harness.js";
 import { ENV, envFor, image, runCli, worldWithR1 } from "./release-harness.js";
@@ -58,6 +58,30 @@ describe("release e2e: bad input to any command (exit 2, one line, state folder 
       expect(run.stderr.replace(/\n/g, ""), "no raw control character reaches the terminal").not.to.match(/[\u0000-\u001f\u007f]/);
       expect(run.stdout).to.equal("");
       expect(folderDigest(dir), "state folder unchanged").to.equal(before);
+    });
+  }
+
+  // Issue 13: a stack file that is not a valid stack record is never overwritten; every command that
+  // would read it stops, naming the file and what to do.
+  for (const [content, writers] of [
+    ["null", [["global", "up", "--env", ENV], ["release", "start", "--env", ENV, "--release", "r2", "--image", image("r2")]]],
+    ["{}", [["global", "up", "--env", ENV], ["stacks", "ls"], ["stamp", "destroy", "--env", ENV, "--region", "weu", "--release", "r1", "--confirm", ENV]]],
+  ] as const) {
+    it(`a global stack file holding ${content} stops ${writers.map((w) => w.slice(0, 2).join(" ")).join(", ")}: exit 2, the file named, nothing written`, async () => {
+      const copy = await worldWithR1(`untrusted-${content === "null" ? "null" : "empty"}`);
+      const file = path.join(copy, "stacks", "prod-global.json");
+      writeFileSync(file, content);
+      for (const args of writers) {
+        const before = folderDigest(copy);
+        const run = await runCli([...args], envFor(copy));
+        expect(run.code, `${args.join(" ")}: ${run.stderr}`).to.equal(2);
+        expect(problems(run.errLines)).to.have.length(1);
+        expect(problems(run.errLines)[0]).to.equal(
+          `error: ${file} holds ${content === "null" ? "null" : "no valid stack record (name: Invalid input: expected string, received undefined)"}, not a stack record: it cannot be trusted, so nothing was written; restore it from a backup (or, if the stack is gone, delete the file) and run the command again`,
+        );
+        expect(folderDigest(copy), `${args.join(" ")} wrote nothing`).to.equal(before);
+        expect(readFileSync(file, "utf8")).to.equal(content);
+      }
     });
   }
 

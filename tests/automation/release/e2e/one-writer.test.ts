@@ -2,7 +2,7 @@ import { expect } from "chai";
 import { existsSync, readFileSync, writeFileSync } from "node:fs";
 import * as path from "node:path";
 import { pathToFileURL } from "node:url";
-import { folderDigest, tempDir } from "../../cli-harness.js";
+import { folderDigest, tempDir, type CliRun } from "../../cli-harness.js";
 import {
   actions,
   envFor,
@@ -19,7 +19,6 @@ import {
   summaryOf,
   withR1,
   worldWithR1,
-  type CliRun,
   type StreamedRun,
 } from "./release-harness.js";
 
