@@ -150,7 +150,7 @@ describe("environment lock on a blob lease (real Azurite)", function () {
     await lostWithin(lock, 6_000);
     const lost = lock.lost.reason as LockLostError;
     expect(lost).to.be.instanceOf(LockLostError);
-    expect(lost.message).to.match(/^lost the release lock of broken: the lease on .*release-broken was broken, released or taken over \(LeaseIsBrokenAndCannotBeRenewed\); stopped before the next action/);
+    expect(lost.message).to.match(/^lost the lock of broken: the lease on .*release-broken was broken, released or taken over \(LeaseIsBrokenAndCannotBeRenewed\); stopped before the next action/);
     expect(() => lock.assertHeld()).to.throw(LockLostError);
 
     // A broken lease is free; the lost holder never cleared its name, so the next one reports it.
@@ -171,7 +171,7 @@ describe("environment lock on a blob lease (real Azurite)", function () {
     const started = Date.now();
     const err = await expectRejects(lock.confirmHeld(), LockLostError);
     expect(Date.now() - started).to.be.below(2_000);
-    expect(err.message).to.match(/^lost the release lock of confirm: /);
+    expect(err.message).to.match(/^lost the lock of confirm: /);
     expect(lock.lost.aborted).to.equal(true);
   });
 
@@ -200,7 +200,7 @@ describe("environment lock on a blob lease (real Azurite)", function () {
       },
     };
     const err = await expectRejects(reconcile({ regions: ["weu", "neu"], steps: [10, 50, 100] }, ports), LockLostError);
-    expect(err.message).to.match(/^lost the release lock of run: /);
+    expect(err.message).to.match(/^lost the lock of run: /);
     expect(executed, "nothing ran after the action during which the lock was lost").to.deep.equal(["deploy-green", "gate", "shift:10"]);
     expect(JSON.stringify(world.origins), "Front Door origins stay as the lost run left them").to.equal(originsAtLoss);
     expect(world.origins.filter((o) => o.release === GREEN && o.enabled), "green stays at its first step").to.have.length(2);
@@ -237,7 +237,7 @@ describe("environment lock on a blob lease (real Azurite)", function () {
         return outcomes;
       };
       const err = await expectRejects(envDown(engine, "dev-zed", { run, log: () => undefined }), LockLostError);
-      expect(err.message).to.match(/^lost the release lock of dev-zed: /);
+      expect(err.message).to.match(/^lost the lock of dev-zed: /);
       expect(destroyed).to.deep.equal(["dev-zed-weu-r1"]);
     } finally {
       for (const key of Object.keys(process.env)) if (!(key in saved)) delete process.env[key];
@@ -258,7 +258,7 @@ describe("environment lock on a blob lease (real Azurite)", function () {
       const lostAfter = Date.now() - acquiredAt;
       expect(lostAfter, "only once renewals kept failing").to.be.at.least(10_000);
       expect(lostAfter, "before the 15 s lease could have passed to someone else").to.be.below(15_000);
-      expect((lock.lost.reason as Error).message).to.match(/^lost the release lock of unreachable: could not renew the lease on .*release-unreachable before it expired \(last error: .+\)/);
+      expect((lock.lost.reason as Error).message).to.match(/^lost the lock of unreachable: could not renew the lease on .*release-unreachable before it expired \(last error: .+\)/);
     } finally {
       await own.stop();
     }

@@ -30,7 +30,7 @@ const cases: [string, string[], RegExp, Record<string, string>?][] = [
   ["a bad fault plan", ["release", "start", "--env", ENV, "--release", "r2", "--image", image("r2")], /^error: fault plan in CONTOSO_OFFLINE_FAULTS: operations\.0\.operation: /, { CONTOSO_OFFLINE_FAULTS: '{"operations":[{"stack":"prod-weu-r2","operation":"explode"}]}' }],
   ["a bad fault plan to global up", ["global", "up", "--env", ENV], /^error: fault plan in CONTOSO_OFFLINE_FAULTS: /, { CONTOSO_OFFLINE_FAULTS: '{"crash":{"at":""}}' }],
   ["a newline and an escape sequence in a name (shown escaped)", ["release", "start", "--env", "prod\n\u001b[31mred", "--release", "r2", "--image", image("r2")], /^error: environment name "prod\\n\\x1b\[31mred" must be/],
-  ["an escape sequence in an unknown option", ["release", "start", "--env", ENV, "--\u001b[2Jwipe"], /^error: unknown option '--\\x1b\[2Jwipe'/],
+  ["an escape sequence in an unknown option", ["release", "start", "--env", ENV, "--release", "r2", "--image", image("r2"), "--\u001b[2Jwipe"], /^error: unknown option '--\\x1b\[2Jwipe'/],
   ["a repeated single-value flag", ["release", "start", "--env", "staging", "--env", ENV, "--release", "r2", "--image", image("r2")], /^error: option '--env <name>' argument 'prod' is invalid\. --env was given more than once \("staging", then "prod"\): give it once$/],
   ["a repeated flag of stamp destroy", ["stamp", "destroy", "--env", ENV, "--region", "weu", "--release", "r1", "--release", "r2", "--confirm", ENV], /^error: option '--release <id>' argument 'r2' is invalid\. --release was given more than once/],
   ["a date that does not exist", ["reap", "--now", "2026-02-30T00:00:00Z"], /^error: --now "2026-02-30T00:00:00Z" is not a date and time that exists/],
