@@ -116,6 +116,25 @@ describe("file lease lock (automation/lock/file-lease-lock.ts)", () => {
     }
   });
 
+  it("a lock another runner took over between this runner's look and its own takeover is left to that runner", async () => {
+    const c = clock();
+    mkdirSync(path.dirname(file), { recursive: true });
+    writeFileSync(file, JSON.stringify({ pid: 4242, host: "gone-host", operation: "release", startedAt: "x", token: "stale", leaseMs: 1000, expiresAt: new Date(c.now() - 1).toISOString() }));
+    // This runner's clock is read right after it judged the lock stale (its third reading): at that
+    // moment another runner completes its own takeover, as it could on another host.
+    let readings = 0;
+    const now = () => {
+      if (++readings === 3) {
+        writeFileSync(file, JSON.stringify({ pid: 777, host: "runner-a", operation: "release", startedAt: "y", token: "fresh", leaseMs: 60_000, expiresAt: new Date(c.now() + 60_000).toISOString() }));
+      }
+      return c.now();
+    };
+    const busy = await rejection(acquireFileLease(file, { purpose: "release", now }));
+    expect(busy).to.be.instanceOf(FileLockBusyError);
+    expect((busy as FileLockBusyError).holder).to.include("runner-a");
+    expect(JSON.parse(readFileSync(file, "utf8")).token, "runner-a's lock stays").to.equal("fresh");
+  });
+
   it("a guard left by a runner killed while renewing does not block a takeover; a live runner's guard does", async () => {
     const c = clock();
     mkdirSync(path.dirname(file), { recursive: true });
