@@ -287,7 +287,8 @@ describe("release e2e: outcomes of a release (offline engine, loopback HTTP)", f
     const dir = await worldWithR1("abort-live", "dev");
     const checker = new StreamChecker(dir, "dev");
     let abort: Promise<StreamedRun> | undefined;
-    const run = await runStreaming(startIn("dev", "r2", "--time-scale", "0.1"), envFor(dir), (e) => {
+    // An 18 s bake (dev bakes 1 min): room for the abort process to start on a busy machine; it is cut short anyway.
+    const run = await runStreaming(startIn("dev", "r2", "--time-scale", "0.3"), envFor(dir), (e) => {
       if (e.type === "action" && e.action?.kind === "bake" && !abort) abort = runStreaming(["release", "abort", "--env", "dev"], envFor(dir));
     });
     expect(abort, "abort was requested during the bake").to.not.equal(undefined);
