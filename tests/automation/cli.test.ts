@@ -116,6 +116,7 @@ describe("contoso CLI (offline engine, spawned as a user would)", function () {
     expect(first.errLines.at(-1)).to.equal("error: up of dev-alice-weu-r2 failed: Conflict: quota exceeded");
     // The failed run's process is gone; plant a lock as if it had died holding it: the retry recovers it.
     const lock = stackLockPath(stateDir, "dev-alice-weu-r2");
+    mkdirSync(path.dirname(lock), { recursive: true });
     writeFileSync(lock, JSON.stringify({ pid: 2 ** 22 + 17, host: os.hostname(), operation: "up", startedAt: "2030-01-01T00:00:00.000Z" }));
     const retry = await runCli(["stamp", "up", "--env", "dev-alice", "--region", "westeurope", "--release", "r2"], failing);
     expect(retry.code, retry.stderr).to.equal(0);
