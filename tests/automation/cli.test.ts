@@ -8,7 +8,8 @@ import { ARMED, KILL_SWITCH_TAG } from "../../automation/stacks/kill-switch.js";
 import { cleanEnv, folderDigest, runCli, tempDir } from "./cli-harness.js";
 
 describe("contoso CLI (offline engine, spawned as a user would)", function () {
-  this.timeout(60_000);
+  // Each test spawns several CLIs; on a loaded 2-core machine one spawn can take 20 s.
+  this.timeout(180_000);
   const stateDir = tempDir("cli");
   const env = cleanEnv({ CONTOSO_STATE_DIR: stateDir });
 
