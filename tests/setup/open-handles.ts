@@ -1,5 +1,6 @@
-import * as net from "node:net";
+import { createHook } from "node:async_hooks";
 import { ChildProcess } from "node:child_process";
+import * as net from "node:net";
 
 /**
  * What keeps a test process alive: the resources Node counts as holding the event loop open
@@ -21,10 +22,52 @@ function activeHandles(): unknown[] {
   return (process as unknown as ProcessWithHandles)._getActiveHandles?.() ?? [];
 }
 
+interface TimerLike {
+  _idleTimeout?: number;
+  _onTimeout?: ((...args: unknown[]) => void) | null;
+  _destroyed?: boolean;
+  hasRef?: () => boolean;
+}
+
+/**
+ * Timers are not among the handles Node lists, so they are collected as they are created (the
+ * Timeout objects themselves, weakly held: this keeps nothing alive and costs no stack capture).
+ */
+const timers = new Map<number, WeakRef<TimerLike>>();
+createHook({
+  init(asyncId, type, _trigger, resource) {
+    if (type === "Timeout") timers.set(asyncId, new WeakRef(resource as TimerLike));
+  },
+  destroy(asyncId) {
+    timers.delete(asyncId);
+  },
+}).enable();
+
+/** Mocha's timer of the hook that runs the check (every runnable has one, even with no timeout). */
+const isMochaRunnableTimer = (t: TimerLike) => String(t._onTimeout ?? "").includes("_timeoutError");
+
+function liveTimers(): TimerLike[] {
+  const live: TimerLike[] = [];
+  for (const [id, ref] of timers) {
+    const t = ref.deref();
+    if (!t || t._destroyed) timers.delete(id);
+    else if (t.hasRef?.() && (t._idleTimeout ?? -1) >= 0 && !isMochaRunnableTimer(t)) live.push(t);
+  }
+  return live;
+}
+
+function describeTimer(t: TimerLike): string {
+  const fn = t._onTimeout;
+  const name = fn?.name || String(fn ?? "").replace(/\s+/g, " ").slice(0, 100);
+  return `a ${t._idleTimeout} ms timer (${name || "anonymous callback"})`;
+}
+
 export function snapshot(): OpenSnapshot {
   const counts = new Map<string, number>();
   for (const type of process.getActiveResourcesInfo()) counts.set(type, (counts.get(type) ?? 0) + 1);
-  return { counts, handles: new Set(activeHandles()) };
+  // Counted from the timers seen, so that mocha's own runnable timer does not count as a leak.
+  counts.set("Timeout", liveTimers().length);
+  return { counts, handles: new Set<unknown>([...activeHandles(), ...liveTimers()]) };
 }
 
 function describe(handle: unknown): string | undefined {
@@ -36,8 +79,8 @@ function describe(handle: unknown): string | undefined {
     return `a socket ${handle.localAddress ?? "?"}:${handle.localPort ?? "?"} → ${handle.remoteAddress ?? "?"}:${handle.remotePort ?? "?"}`;
   }
   if (handle instanceof ChildProcess) return `child process ${handle.pid} (${handle.spawnargs.slice(0, 3).join(" ")})`;
-  const timer = handle as { _idleTimeout?: number; _onTimeout?: { name?: string } };
-  if (typeof timer._idleTimeout === "number") return `a ${timer._idleTimeout} ms timer (${timer._onTimeout?.name || "anonymous callback"})`;
+  const timer = handle as TimerLike;
+  if (typeof timer._idleTimeout === "number") return describeTimer(timer);
   return undefined;
 }
 
@@ -50,7 +93,7 @@ export function leakedSince(before: OpenSnapshot): string[] {
     if (n > was) grown.push(`${n - was} ${type}`);
   }
   if (grown.length === 0) return [];
-  const described = activeHandles()
+  const described = [...activeHandles(), ...liveTimers()]
     .filter((h) => !before.handles.has(h))
     .map(describe)
     .filter((d): d is string => d !== undefined);
