@@ -131,7 +131,8 @@ export function enginePorts(options: EnginePortsOptions): ReleasePorts {
       return { stack, hostName: s.hostName, release: s.release };
     });
   const edge = async (world: World, expect: { present: string[]; absent: string[] }) => {
-    if (!world.global.frontDoorHostName) return;
+    // Never skipped: a step that moved traffic is done only once the edge shows it.
+    if (!world.global.frontDoorHostName) throw new Error(`cannot verify the Front Door edge: ${globalName} reports no Front Door host name`);
     const result = await verifyEdge(world.global.frontDoorHostName, expect, {
       resolve: options.resolve,
       path: env.originHealthProbe.path,
