@@ -55,7 +55,10 @@ export function gateSettings(env: Environment, timing: ReleaseTiming): GateSetti
     intervalMs,
     sampleSize: g.sampleSize,
     successesRequired: g.successesRequired,
-    probeTimeoutMs: Math.max(250, Math.round(g.probeTimeout * timing.scale)),
+    // A loopback answer from a starved test machine can take most of a second; against Azure the
+    // probe timeout is seconds anyway. (Only the timeout has this floor: probes still go out every
+    // interval, and a deadline counts probe rounds, see health-gate.ts.)
+    probeTimeoutMs: Math.max(1_000, Math.round(g.probeTimeout * timing.scale)),
     deadlineMs: Math.max(intervalMs * g.sampleSize * 4, Math.round(g.deadline * timing.scale)),
   };
 }
