@@ -16,6 +16,12 @@ import { probeOnce, type HostResolver, type ProbeResult } from "./probe.js";
  * `signal` interrupts (SIGTERM, or an abort asked for by another process): the wait stops at once
  * and the promise rejects with the signal's reason. An interrupted gate or bake has no verdict:
  * nothing is recorded as passed (nor failed).
+ *
+ * A deadline or a bake is over when its time has passed *and* the stamp has had its probes: one per
+ * interval of it (`probeRounds`). Against Azure the two agree (probeTimeout ≤ interval, so a probe
+ * round takes one interval); on a starved machine (a busy CI runner, the offline engine's scaled-down
+ * seconds) the clock runs ahead of the probes, and a verdict by the clock alone would fail a healthy
+ * stamp that was never asked often enough, or pass a bake that never looked.
  */
 export interface GateSettings {
   intervalMs: number;
@@ -85,10 +91,16 @@ export async function watchStamps(targets: GateTarget[], durationMs: number, opt
   return verdicts;
 }
 
+/** How many probes a deadline or bake of `durationMs` stands for: one per interval, at least one. */
+export function probeRounds(durationMs: number, intervalMs: number): number {
+  return Math.max(1, Math.floor(durationMs / intervalMs));
+}
+
 async function runWindow(target: GateTarget, mode: "gate" | "watch", durationMs: number, options: GateOptions, stopped?: AbortSignal): Promise<StampVerdict> {
   const { settings } = options;
   const window = new ProbeWindow(settings.sampleSize);
   const started = Date.now();
+  const rounds = probeRounds(durationMs, settings.intervalMs);
   let probes = 0;
   let last: ProbeResult | undefined;
   const verdict = (passed: boolean, reason?: string): StampVerdict => ({
@@ -115,12 +127,13 @@ async function runWindow(target: GateTarget, mode: "gate" | "watch", durationMs:
       return verdict(false, `${window.successes} of the last ${window.samples} probes succeeded (needs ${settings.successesRequired}): ${last.error ?? "unhealthy"}`);
     }
     const elapsed = Date.now() - started;
-    if (elapsed >= durationMs) {
+    if (elapsed >= durationMs && probes >= rounds) {
       return mode === "watch"
         ? verdict(true)
         : verdict(false, `not healthy within ${durationMs} ms: ${window.successes} of the last ${window.samples} probes succeeded (needs ${settings.successesRequired}); last: ${last.error ?? "ok"}`);
     }
-    const wait = Math.min(settings.intervalMs - (Date.now() - tick), durationMs - elapsed);
+    const untilNextRound = settings.intervalMs - (Date.now() - tick);
+    const wait = probes < rounds ? untilNextRound : Math.min(untilNextRound, durationMs - elapsed);
     if (wait > 0) {
       try {
         await sleep(wait, undefined, signal ? { signal } : {});

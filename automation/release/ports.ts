@@ -58,7 +58,10 @@ export function gateSettings(env: Environment, timing: ReleaseTiming): GateSetti
     intervalMs,
     sampleSize: g.sampleSize,
     successesRequired: g.successesRequired,
-    probeTimeoutMs: Math.max(250, Math.round(g.probeTimeout * timing.scale)),
+    // A loopback answer from a starved test machine can take most of a second; against Azure the
+    // probe timeout is seconds anyway. (Only the timeout has this floor: probes still go out every
+    // interval, and a deadline counts probe rounds, see health-gate.ts.)
+    probeTimeoutMs: Math.max(1_000, Math.round(g.probeTimeout * timing.scale)),
     deadlineMs: Math.max(intervalMs * g.sampleSize * 4, Math.round(g.deadline * timing.scale)),
   };
 }
@@ -137,7 +140,8 @@ export function enginePorts(options: EnginePortsOptions): ReleasePorts {
       return { stack, hostName: s.hostName, release: s.release };
     });
   const edge = async (world: World, expect: { present: string[]; absent: string[] }) => {
-    if (!world.global.frontDoorHostName) return;
+    // Never skipped: a step that moved traffic is done only once the edge shows it.
+    if (!world.global.frontDoorHostName) throw new Error(`cannot verify the Front Door edge: ${globalName} reports no Front Door host name`);
     const result = await verifyEdge(world.global.frontDoorHostName, expect, {
       resolve: options.resolve,
       path: env.originHealthProbe.path,

@@ -43,7 +43,7 @@ describe("release e2e: bad input to any command (exit 2, one line, state folder 
   this.timeout(120_000);
   let dir: string;
   before(async function () {
-    this.timeout(300_000);
+    this.timeout(120_000);
     dir = await worldWithR1("bad-input");
   });
 

@@ -9,7 +9,7 @@ import type { OriginSpec } from "../../../../global/contract.js";
 import type { FaultPlan } from "../../../../automation/offline/faults.js";
 import { stackLockPath } from "../../../../automation/lock/file-lock.js";
 import { GATE_TAG, RELEASE_TAG } from "../../../../automation/release/intent-tags.js";
-import { cleanEnv, MAIN, REPO, runCli, tempDir, type CliRun } from "../../cli-harness.js";
+import { cleanEnv, cliCommand, REPO, runCli, tempDir, type CliRun } from "../../cli-harness.js";
 
 /**
  * End-to-end release scenarios: the `contoso` CLI spawned as a user would, on the offline engine,
@@ -67,7 +67,7 @@ export function envFor(stateDir: string, extra: Record<string, string | undefine
  */
 export function runStreaming(args: string[], env: NodeJS.ProcessEnv, onEvent?: (event: JsonEvent, pid: number) => void | Promise<void>): Promise<StreamedRun> {
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, ["--import", "tsx", MAIN, "--json", ...args], { cwd: REPO, env, stdio: ["ignore", "pipe", "pipe"] });
+    const child = spawn(process.execPath, [...cliCommand(), "--json", ...args], { cwd: REPO, env, stdio: ["ignore", "pipe", "pipe"] });
     const events: JsonEvent[] = [];
     let stdout = "";
     let stderr = "";

@@ -61,7 +61,7 @@ function expectRolledBack(run: StreamedRun, unhealthy: string | RegExp, env: Env
 }
 
 describe("release e2e: outcomes of a release (offline engine, loopback HTTP)", function () {
-  this.timeout(600_000);
+  this.timeout(120_000); // a scenario waits its turn in the pool; none needs more than 2 minutes
   const pool = scenarioPool(3);
   const r1Hosts: Partial<Record<EnvName, Record<string, string>>> = {};
 
@@ -308,7 +308,7 @@ describe("release e2e: outcomes of a release (offline engine, loopback HTTP)", f
   });
 
   before(async function () {
-    this.timeout(300_000);
+    this.timeout(120_000);
     await startAfterBaselines(pool, r1Hosts);
   });
 
