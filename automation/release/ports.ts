@@ -44,7 +44,10 @@ export interface EnginePortsOptions {
   timing: ReleaseTiming;
   checkpoint: (name: string) => void | Promise<void>;
   onEvent: (event: ReconcilerEvent | ProgressEvent) => void;
+  /** Interrupts everything (SIGTERM): stack operations and waits. */
   signal?: AbortSignal;
+  /** Interrupts only the waits of a gate or bake, read when each starts (an abort asked for by another process). */
+  waitSignal?: () => AbortSignal | undefined;
 }
 
 /** Durations scaled for offline runs, never below what a loopback HTTP round trip needs. */
@@ -120,12 +123,15 @@ export function enginePorts(options: EnginePortsOptions): ReleasePorts {
   const { engine, env, ops, signal } = options;
   const globalName = globalStackName(env.name);
   const settings = gateSettings(env, options.timing);
-  const gateOptions = {
-    settings,
-    resolve: options.resolve,
-    path: env.originHealthProbe.path,
-    ...(signal ? { signal } : {}),
-    onProbe: (stack: string, result: ProbeResult) => options.onEvent({ type: "probe", stack, result }),
+  const gateOptions = (): GateOptions => {
+    const waits = options.waitSignal?.() ?? signal;
+    return {
+      settings,
+      resolve: options.resolve,
+      path: env.originHealthProbe.path,
+      ...(waits ? { signal: waits } : {}),
+      onProbe: (stack: string, result: ProbeResult) => options.onEvent({ type: "probe", stack, result }),
+    };
   };
   const targetsOf = (world: World, stacks: string[]): GateTarget[] =>
     stacks.map((stack) => {
@@ -166,7 +172,7 @@ export function enginePorts(options: EnginePortsOptions): ReleasePorts {
           }, "deploying green");
           return { ok: true };
         case "gate": {
-          const verdicts = await gateAndRecord(engine, targetsOf(world, action.stacks), settings.deadlineMs, gateOptions);
+          const verdicts = await gateAndRecord(engine, targetsOf(world, action.stacks), settings.deadlineMs, gateOptions());
           for (const verdict of verdicts) options.onEvent({ type: "gate-verdict", verdict });
           return { ok: true };
         }
@@ -179,7 +185,7 @@ export function enginePorts(options: EnginePortsOptions): ReleasePorts {
           return { ok: true };
         case "bake": {
           const bakeMs = Math.round(env.release.bakeTime * options.timing.scale);
-          const verdicts = await watchStamps(targetsOf(world, action.stacks), Math.max(bakeMs, settings.intervalMs * settings.sampleSize), gateOptions);
+          const verdicts = await watchStamps(targetsOf(world, action.stacks), Math.max(bakeMs, settings.intervalMs * settings.sampleSize), gateOptions());
           const failed = verdicts.filter((v) => !v.passed);
           for (const v of failed) {
             options.onEvent({ type: "gate-verdict", verdict: v });

@@ -100,6 +100,41 @@ describe("offline stamp fabric", function () {
     });
   });
 
+  describe("modelled time, not machine speed (issue 13)", function () {
+    it("a machine too slow to answer a check within half an interval (the plan takes 4 intervals to read) leaves a healthy stamp Healthy", async function () {
+      world = { stamps: [blueWeu], plan: {}, frontDoors: [], planReads: 0 };
+      const slowMs = INTERVAL_MS * 4;
+      fabric = await startStampFabric({
+        stamps: async () => world.stamps,
+        // A loaded machine: every read of the plan takes longer than any wall-clock check timeout would allow.
+        faults: () => sleep(slowMs).then(() => world.plan),
+        checkIntervalMs: INTERVAL_MS,
+        refreshIntervalMs: 60_000,
+      });
+      // Until the first (slow) round finishes the stamp is starting; once it has, it is Healthy, and stays so.
+      await sleep(slowMs + INTERVAL_MS + SCHEDULING_SLACK_MS);
+      for (let round = 0; round < 3; round++) {
+        const health = fabric.health(blueWeu.hostName)!;
+        expect(health.status, JSON.stringify(health)).to.equal("Healthy");
+        await sleep(slowMs);
+      }
+    });
+
+    it("the plan still decides: an outage is reported however slow the machine", async function () {
+      world = { stamps: [blueWeu], plan: { stamps: [{ stack: blueWeu.stack }] }, frontDoors: [], planReads: 0 };
+      fabric = await startStampFabric({
+        stamps: async () => world.stamps,
+        faults: () => sleep(INTERVAL_MS * 4).then(() => world.plan),
+        checkIntervalMs: INTERVAL_MS,
+        refreshIntervalMs: 60_000,
+      });
+      await sleep(INTERVAL_MS * 5 + SCHEDULING_SLACK_MS);
+      const health = fabric.health(blueWeu.hostName)!;
+      expect(health.status).to.equal("Unhealthy");
+      expect(health.components.find((c) => c.name === "cosmos")?.error).to.match(/simulated outage of cosmos/);
+    });
+  });
+
   describe("fault injection", function () {
     it("turns the matching stamps 503 with the faulted component Unhealthy, and only those", async function () {
       const f = await start({ plan: { stamps: [{ stack: "prod-weu-*", component: "redis" }] } });

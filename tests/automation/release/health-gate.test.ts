@@ -3,6 +3,7 @@ import http from "node:http";
 import type { AddressInfo } from "node:net";
 import { gateStamps, ProbeWindow, watchStamps } from "../../../automation/release/health-gate.js";
 import { probeOnce, type HostResolver } from "../../../automation/release/probe.js";
+import { InterruptedError } from "../../../automation/release/interruption.js";
 
 /** A loopback stamp whose health the test flips; counts probes. */
 async function fakeStamp(release: string) {
@@ -144,4 +145,28 @@ describe("health gate", () => {
       await stamp.close();
     }
   });
+
+  // Issue 13: a cancel is an interruption. An interrupted bake must not count as passed (it used to
+  // return "passed" on abort), and an interrupted gate must not count as failed.
+  for (const mode of ["watch", "gate"] as const) {
+    it(`an interrupted ${mode} stops at once and rejects with the interruption: no verdict at all`, async () => {
+      const stamp = await fakeStamp("r42");
+      stamp.state.healthy = mode === "watch"; // a gate that would keep waiting, a bake that would pass
+      try {
+        const controller = new AbortController();
+        const target = [{ stack: "prod-weu-r42", hostName: "app.example", release: "r42" }];
+        const options = { settings, resolve: stamp.resolve, signal: controller.signal };
+        const running = mode === "watch" ? watchStamps(target, 60_000, options) : gateStamps(target, 60_000, options);
+        setTimeout(() => controller.abort(new InterruptedError("interrupted by SIGTERM")), settings.intervalMs * 3);
+        let outcome: unknown;
+        await running.then((v) => (outcome = v), (err: unknown) => (outcome = err));
+        expect(outcome).to.be.instanceOf(InterruptedError);
+        const probesAtStop = stamp.state.probes;
+        await new Promise((r) => setTimeout(r, settings.intervalMs * 5));
+        expect(stamp.state.probes, "no probe after the interruption").to.equal(probesAtStop);
+      } finally {
+        await stamp.close();
+      }
+    });
+  }
 });

@@ -1,6 +1,6 @@
 import { expect } from "chai";
 import { existsSync, readFileSync } from "node:fs";
-import { processIsAlive } from "../../../../automation/offline/stack-lock.js";
+import { processIsAlive } from "../../../../automation/lock/file-lock.js";
 import {
   actions,
   envFor,
