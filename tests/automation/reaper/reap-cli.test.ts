@@ -25,7 +25,10 @@ describe("contoso reap (offline, as a user runs it)", function () {
   const later = (hours: number) => new Date(start + hours * HOUR).toISOString();
   let protectedBefore: string;
 
-  before(async () => {
+  before(async function () {
+    // Five environments deployed by eight spawns (four chains side by side): a set-up, not a
+    // release; on a heavily loaded machine each spawn takes tens of seconds.
+    this.timeout(240_000);
     start = Date.now();
     const protectedEnv = async (name: string) => {
       ok(await contoso("global", "up", "--env", name), `global up ${name}`);
