@@ -54,7 +54,9 @@ export async function main(argv: string[] = process.argv, env: NodeJS.ProcessEnv
       // Commander has already printed its one line (or the help text).
       return err.code === "commander.helpDisplayed" || err.code === "commander.version" ? 0 : 2;
     }
-    process.stderr.write(`error: ${oneLine(err)}\n`);
+    // A notice (e.g. env down --missing-ok: nothing to destroy) has an exit code of its own but is no error.
+    const notice = (err as { notice?: unknown } | null)?.notice === true;
+    process.stderr.write(`${notice ? "" : "error: "}${oneLine(err)}\n`);
     return exitCodeOf(err);
   } finally {
     process.off("SIGINT", onSignal);
