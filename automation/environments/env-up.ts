@@ -1,7 +1,7 @@
 import { InputError, loadEnvironment, type Environment, type EnvironmentOverrides } from "../../environments/index.js";
 import { findRegion } from "../../environments/regions.js";
 import { TAG, validateRelease } from "../../environments/stacks.js";
-import type { OriginSpec } from "../../global/contract.js";
+import type { GlobalOutputs, OriginSpec } from "../../global/contract.js";
 import type { Engine, UpResult } from "../engine/port.js";
 import type { GateTarget } from "../release/health-gate.js";
 import { intentFromTags } from "../release/intent-tags.js";
@@ -99,6 +99,10 @@ export interface EnvUpDeps {
 }
 
 export async function envUp(engine: Engine, request: ValidatedEnvUp, deps: EnvUpDeps): Promise<EnvUpResult> {
+  // Refused before anything is recorded, the lock included; checked again under the lock below.
+  const template = loadEnvironment(request.env);
+  const deployed = await currentGlobalOutputs(engine, template);
+  await requireStampImage(engine, template, request, deployed, deployed?.liveRelease ?? request.release ?? FIRST_RELEASE);
   const lock = await acquireReleaseLock(engine, request.env, { onWarning: deps.log });
   try {
     return await bringUp(engine, request, deps, lock);
@@ -132,16 +136,7 @@ async function bringUp(engine: Engine, request: ValidatedEnvUp, deps: EnvUpDeps,
     throw new InputError(`${env.name} already serves release ${live}: move it to ${request.release} with contoso release start --env ${env.name} --release ${request.release}`);
   }
   const release = live ?? request.release ?? FIRST_RELEASE;
-  // The stamp's image must already be in this environment's registry (refused before any change).
-  // A new environment has no registry yet: `--global-only` creates it, then `contoso image build`.
-  if (!request.globalOnly) {
-    if (!deployed) {
-      throw new InputError(
-        `${env.name} has no global stack yet, so its registry holds no image: run "contoso env up --name ${request.env.slice("dev-".length)} --global-only", then "contoso image build --env ${env.name} --release ${release}", then env up again`,
-      );
-    }
-    await requireImageInRegistry(env, deployed, request.image ?? defaultImage(deployed.registryLoginServer, release), await imageRegistryFor(engine));
-  }
+  await requireStampImage(engine, env, request, deployed, release);
   if (existingGlobal && request.ttlGiven) {
     deps.log(`${env.name} exists: its expiry stays ${existingGlobal.tags[TAG.expiresAt] ?? "unset"} (change it with contoso env extend --name ${env.name} --ttl ...)`);
   }
@@ -207,6 +202,20 @@ async function bringUp(engine: Engine, request: ValidatedEnvUp, deps: EnvUpDeps,
     created: existingGlobal === undefined,
     registry,
   };
+}
+
+/**
+ * The stamp's image must already be in the environment's registry: a stamp pulls only from there.
+ * A new environment has no registry yet: `--global-only` creates it, then `contoso image build`.
+ */
+async function requireStampImage(engine: Engine, env: Environment, request: ValidatedEnvUp, deployed: GlobalOutputs | undefined, release: string): Promise<void> {
+  if (request.globalOnly) return;
+  if (!deployed) {
+    throw new InputError(
+      `${env.name} has no global stack yet, so its registry holds no image: run "contoso env up --name ${request.env.slice("dev-".length)} --global-only", then "contoso image build --env ${env.name} --release ${release}", then env up again`,
+    );
+  }
+  await requireImageInRegistry(env, deployed, request.image ?? defaultImage(deployed.registryLoginServer, release), await imageRegistryFor(engine));
 }
 
 /** Gates the stamp with the environment's health gate (the release driver's) and records the verdict on its stack. */

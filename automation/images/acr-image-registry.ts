@@ -3,7 +3,7 @@ import { PrerequisiteError } from "../engine/port.js";
 import { findOnPath, systemProbe, type PrerequisiteProbe } from "../engine/prerequisites.js";
 import { BUILD_CONTEXT_ROOT, DOCKERFILE } from "./build-context.js";
 import type { ImageRef } from "./image-ref.js";
-import type { BuiltImage, ImageBuildRequest, ImageRegistry } from "./registry-port.js";
+import type { BuiltImage, ImageBuildRequest, ImageImportRequest, ImageRegistry } from "./registry-port.js";
 
 /**
  * Images in Azure Container Registry, through the Azure CLI:
@@ -76,6 +76,27 @@ export class AcrImageRegistry implements ImageRegistry {
       throw new Error(`ACR run ${run.runId ?? "?"} in ${request.registryName} ended ${run.status ?? "without a status"}: see az acr task logs --registry ${request.registryName} --run-id ${run.runId ?? "<id>"}`);
     }
     return { image: `${request.loginServer}/${request.repository}:${request.tag}`, digest: pushed.digest, registry: request.loginServer, repository: request.repository, tag: request.tag };
+  }
+
+  /**
+   * `az acr import`: the target registry copies the image from the source registry itself, a
+   * control-plane operation (Microsoft.ContainerRegistry/registries/importImage) authorised by the
+   * caller's Entra ID roles on both registries, so the target's public endpoint is not needed
+   * ("If you have access to the target registry, you don't require the registry's public
+   * endpoint": https://learn.microsoft.com/azure/container-registry/container-registry-import-images).
+   * Copied by manifest, so the digest in prod is the digest tested in staging.
+   */
+  async import(request: ImageImportRequest): Promise<BuiltImage> {
+    const az = this.cli();
+    const image = `${request.repository}:${request.tag}`;
+    try {
+      await this.run(az, ["acr", "import", "--name", request.target.registryName, "--source", image, "--image", image, "--registry", request.source.registryId, "--output", "none"], request.signal);
+    } catch (err) {
+      throw new Error(`az acr import of ${image} from ${request.source.registryName} into ${request.target.registryName} failed: ${firstLine(err)}`);
+    }
+    const found = await this.find(request.target.registryName, { registry: request.target.loginServer, repository: request.repository, reference: request.tag });
+    if (!found) throw new Error(`az acr import reported success but ${request.target.registryName} has no ${image}`);
+    return { image: `${request.target.loginServer}/${image}`, digest: found.digest, registry: request.target.loginServer, repository: request.repository, tag: request.tag };
   }
 
   async find(registryName: string, ref: ImageRef): Promise<{ digest: string } | undefined> {

@@ -2,7 +2,7 @@ import { access } from "node:fs/promises";
 import * as path from "node:path";
 import { findOfflineImage, pushOfflineImage } from "../offline/offline-registry.js";
 import { BUILD_CONTEXT_ROOT, contextDigest, DOCKERFILE } from "./build-context.js";
-import type { BuiltImage, ImageBuildRequest, ImageRegistry } from "./registry-port.js";
+import type { BuiltImage, ImageBuildRequest, ImageImportRequest, ImageRegistry } from "./registry-port.js";
 import type { ImageRef } from "./image-ref.js";
 
 /**
@@ -39,6 +39,14 @@ export class OfflineImageRegistry implements ImageRegistry {
       source: `${DOCKERFILE} (offline build)`,
     });
     return { image: `${request.loginServer}/${request.repository}:${request.tag}`, digest, registry: request.loginServer, repository: request.repository, tag: request.tag };
+  }
+
+  async import(request: ImageImportRequest): Promise<BuiltImage> {
+    request.signal?.throwIfAborted();
+    const source = await findOfflineImage(this.stateDir, request.source.loginServer, request.repository, request.tag);
+    if (!source) throw new Error(`import of ${request.repository}:${request.tag} failed: ${request.source.loginServer} has no such image`);
+    await pushOfflineImage(this.stateDir, request.target.loginServer, { ...source, pushedAt: this.now().toISOString(), source: `imported from ${request.source.loginServer}` });
+    return { image: `${request.target.loginServer}/${request.repository}:${request.tag}`, digest: source.digest, registry: request.target.loginServer, repository: request.repository, tag: request.tag };
   }
 
   async find(_registryName: string, ref: ImageRef): Promise<{ digest: string } | undefined> {

@@ -25,6 +25,15 @@ export interface BuiltImage {
   tag: string;
 }
 
+/** Copies an image from one environment's registry into another's (same digest: built once). */
+export interface ImageImportRequest {
+  source: { registryId: string; registryName: string; loginServer: string };
+  target: { registryName: string; loginServer: string };
+  repository: string;
+  tag: string;
+  signal?: AbortSignal;
+}
+
 export interface ImageRegistry {
   readonly kind: "acr" | "offline";
   /** One line for the log: how images are built. */
@@ -32,6 +41,8 @@ export interface ImageRegistry {
   /** Fails fast with a PrerequisiteError (one line) when the tools or credentials are missing. */
   checkPrerequisites(): Promise<void>;
   build(request: ImageBuildRequest): Promise<BuiltImage>;
+  /** Imports an image the source registry holds; the target's digest equals the source's. */
+  import(request: ImageImportRequest): Promise<BuiltImage>;
   /** The image's digest when the registry holds it, undefined when it does not. */
   find(registryName: string, ref: ImageRef): Promise<{ digest: string } | undefined>;
 }
