@@ -46,8 +46,8 @@ function stampSettings(redis: LocalRedis, azurite: LocalAzurite, port: number): 
     KILL_SWITCH_CONTAINER: "killswitch",
     KILL_SWITCH_BLOB: "prod-weu-r9",
     HEALTH_DISABLED_CHECKS: "keyvault",
-    HEALTH_INTERVAL: "500ms",
-    HEALTH_CHECK_TIMEOUT: "400ms",
+    HEALTH_INTERVAL: "1s",
+    HEALTH_CHECK_TIMEOUT: "900ms",
     HOST: "127.0.0.1",
   };
 }
@@ -170,7 +170,8 @@ describe("workload: the shop API from its build output, production dependencies 
       // from here with a managed identity, so the stamp must not claim to serve.
       const { response } = await probeUntil(port, "/health/stamp", (r) => {
         const body = r.status ? (JSON.parse(r.body) as { components: { name: string; status: string }[] }) : undefined;
-        return body?.components.find((c) => c.name === "redis")?.status === "Healthy";
+        const healthy = (name: string) => body?.components.find((c) => c.name === name)?.status === "Healthy";
+        return healthy("redis") && healthy("killswitch");
       }, { timeoutMs: 20_000 });
       expect(response.status).to.equal(503);
       const components = Object.fromEntries((JSON.parse(response.body) as { components: { name: string; status: string }[] }).components.map((c) => [c.name, c.status]));
@@ -232,6 +233,7 @@ describe("workload: the shop API from its build output, production dependencies 
       }
       expect((await request(port, "GET", "/api/products/no-such-shoe")).status).to.equal(404);
       expect((await request(port, "GET", "/api/products/..%2Fetc")).status).to.equal(400);
+      expect((await request(port, "GET", "/api/products/%E0%A4%A")).status, "malformed percent-encoding").to.equal(400);
     });
 
     it("accepts an order onto the orders queue: priced from the catalogue, 202, the order id as message id", async () => {

@@ -55,7 +55,12 @@ export async function startShop(config: ShopConfig, deps: ShopDependencies, log:
     const product = /^\/api\/products\/([^/]+)$/.exec(path);
     if (product) {
       if (req.method !== "GET" && req.method !== "HEAD") return send(res, req, 405, { ...headers, allow: "GET, HEAD" }, { error: "use GET" });
-      const id = decodeURIComponent(product[1]!);
+      let id: string;
+      try {
+        id = decodeURIComponent(product[1]!);
+      } catch {
+        id = ""; // malformed percent-encoding: not a product id either
+      }
       if (!isProductId(id)) return send(res, req, 400, headers, { error: "not a product id" });
       const read = await catalog.get(id);
       if (!read) return send(res, req, 404, headers, { error: `no product ${id}` });
