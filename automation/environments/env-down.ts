@@ -1,6 +1,6 @@
 import { InputError } from "../../environments/index.js";
 import type { Engine, OperationOptions } from "../engine/port.js";
-import { acquireReleaseLock } from "../release/release-lock.js";
+import { acquireEnvironmentLock } from "../lock/environment-lock.js";
 import { destroyStack } from "../stacks/destroy-stack.js";
 import { isGlobal, stacksOf } from "./env-stacks.js";
 import { valuesOrThrow, type TaskRunner } from "./tasks.js";
@@ -13,7 +13,7 @@ import { valuesOrThrow, type TaskRunner } from "./tasks.js";
  */
 
 /** `env down --missing-ok` exits with this when the environment had no stacks: not a failure, not a bad input either. */
-export const EXIT_NOTHING_TO_DESTROY = 5;
+export const EXIT_NOTHING_TO_DESTROY = 6;
 
 /**
  * The environment has no stacks. Without --missing-ok a bad input (exit 2, a typo in the name looks
@@ -32,7 +32,7 @@ export interface EnvDownResult {
 }
 
 export async function envDown(engine: Engine, env: string, deps: { run: TaskRunner; log: (line: string) => void }): Promise<EnvDownResult> {
-  const lock = await acquireReleaseLock(engine, env, { onWarning: deps.log });
+  const lock = await acquireEnvironmentLock(engine, env, { purpose: "env down", onWarning: deps.log });
   try {
     const stacks = await stacksOf(engine, env);
     if (stacks.length === 0) throw new NothingToDestroyError(env);

@@ -135,10 +135,10 @@ describe("example pipelines", function () {
         if (js.jobs && file.startsWith("github/")) expect(js.defaults?.run?.shell).to.equal("bash");
       });
 
-      it("tells nothing to destroy from a failure: env down only with --missing-ok, its exit 5 handled", () => {
+      it("tells nothing to destroy from a failure: env down only with --missing-ok, its exit 6 handled", () => {
         const downs = scripts().flatMap(contosoCalls).filter((c) => c[0] === "env" && c[1] === "down");
         for (const call of downs) expect(call).to.include("--missing-ok");
-        if (downs.length > 0) expect(scripts().join("\n")).to.match(/5\) echo .*nothing to destroy/);
+        if (downs.length > 0) expect(scripts().join("\n")).to.match(/6\) echo .*nothing to destroy/);
         expect(text).not.to.match(/-eq 2/);
       });
     });

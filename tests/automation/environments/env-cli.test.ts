@@ -15,7 +15,7 @@ function record(stateDir: string, stack: string): { tags: Record<string, string>
 }
 
 describe("contoso env (offline, as a user runs it)", function () {
-  this.timeout(180_000);
+  this.timeout(120_000);
   const stateDir = tempDir("env");
   // The pipeline's identity is the owner when nothing more specific is set.
   const env = cleanEnv({ CONTOSO_STATE_DIR: stateDir, CONTOSO_OWNER: undefined, GITHUB_ACTOR: "octocat" });
@@ -123,10 +123,10 @@ describe("contoso env (offline, as a user runs it)", function () {
     expect(run.stdout).to.contain("dev-solo: destroyed and removed dev-solo-weu-r1, dev-solo-global");
   });
 
-  it("env down --missing-ok tells nothing to destroy (exit 5, no error) from a failure (a bad name stays exit 2)", async () => {
+  it("env down --missing-ok tells nothing to destroy (exit 6, no error) from a failure (a bad name stays exit 2)", async () => {
     const before = folderDigest(stateDir);
     const gone = await contoso("env", "down", "--name", "solo", "--missing-ok");
-    expect(gone.code, gone.stderr).to.equal(5);
+    expect(gone.code, gone.stderr).to.equal(6);
     expect(gone.errLines.filter((l) => !l.startsWith("engine: "))).to.deep.equal(["dev-solo: nothing to destroy (it has no stacks)"]);
     expect(gone.stdout).to.equal("");
     const bad = await contoso("env", "down", "--name", "Solo!", "--missing-ok");
