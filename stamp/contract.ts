@@ -56,4 +56,9 @@ export interface StampOutputs {
    * Optional: stamps deployed before it was an output do not have it.
    */
   killSwitchBlobUrl?: string;
+  /**
+   * The container image the web app runs (`linuxFxVersion` without `DOCKER|`), so the driver and
+   * the offline stamps can tell which build a stamp pulls. Optional: older stamps lack it.
+   */
+  image?: string;
 }

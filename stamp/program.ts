@@ -23,6 +23,7 @@ export function stampProgram(args: StampProgramArgs): () => Promise<StampOutputs
       serviceBusNamespace: stamp.serviceBusNamespace,
       ordersQueue: stamp.ordersQueue,
       killSwitchBlobUrl: stamp.killSwitchBlobUrl,
+      image: args.image,
     };
     // Pulumi resolves the Outputs of a program's result into the stack outputs (and leaves them
     // unknown during a preview instead of waiting forever), so the stack's outputs are StampOutputs.

@@ -65,7 +65,9 @@ export async function main(argv: string[] = process.argv, env: NodeJS.ProcessEnv
       process.stderr.write(`${oneLine(controller.signal.reason)}: nothing more was recorded: run the command again to continue (a release: "contoso release resume", or "release abort")\n`);
       return EXIT_INTERRUPTED;
     }
-    process.stderr.write(`error: ${oneLine(err)}\n`);
+    // A notice (e.g. env down --missing-ok: nothing to destroy) has an exit code of its own but is no error.
+    const notice = (err as { notice?: unknown } | null)?.notice === true;
+    process.stderr.write(`${notice ? "" : "error: "}${oneLine(err)}\n`);
     return exitCodeOf(err);
   } finally {
     process.off("SIGINT", onSignal);

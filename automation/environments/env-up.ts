@@ -1,7 +1,7 @@
 import { InputError, loadEnvironment, type Environment, type EnvironmentOverrides } from "../../environments/index.js";
 import { findRegion } from "../../environments/regions.js";
 import { TAG, validateRelease } from "../../environments/stacks.js";
-import type { OriginSpec } from "../../global/contract.js";
+import type { GlobalOutputs, OriginSpec } from "../../global/contract.js";
 import type { Engine, UpResult } from "../engine/port.js";
 import type { GateTarget } from "../release/health-gate.js";
 import { intentFromTags } from "../release/intent-tags.js";
@@ -12,7 +12,9 @@ import { acquireEnvironmentLock } from "../lock/environment-lock.js";
 import { currentGlobalOutputs, globalStack } from "../stacks/global-stack.js";
 import { validateImage } from "../stacks/inputs.js";
 import { armKillSwitch } from "../stacks/kill-switch.js";
-import { stampStack } from "../stacks/stamp-stack.js";
+import { defaultImage, stampStack } from "../stacks/stamp-stack.js";
+import { requireImageInRegistry } from "../images/require-image.js";
+import { imageRegistryFor } from "../images/select-registry.js";
 import { dateTag } from "./expiry.js";
 import { resolveOwner } from "./owner.js";
 import { personalEnvName } from "./personal-name.js";
@@ -35,6 +37,8 @@ export interface EnvUpRequest {
   region?: string;
   image?: string;
   release?: string;
+  /** Only the global stack (Front Door, registry...): a new environment's registry exists before its first image is built. */
+  globalOnly?: boolean;
 }
 
 export interface ValidatedEnvUp {
@@ -47,6 +51,7 @@ export interface ValidatedEnvUp {
   region?: string;
   image?: string;
   release?: string;
+  globalOnly?: boolean;
 }
 
 export const FIRST_RELEASE = "r1";
@@ -65,6 +70,10 @@ export function validateEnvUp(request: EnvUpRequest, processEnv: NodeJS.ProcessE
   }
   if (request.release !== undefined) validated.release = validateRelease(request.release);
   if (request.image !== undefined) validated.image = validateImage(request.image);
+  if (request.globalOnly) {
+    if (request.image !== undefined || request.release !== undefined) throw new InputError("--global-only deploys no stamp: drop --image and --release");
+    validated.globalOnly = true;
+  }
   return validated;
 }
 
@@ -79,6 +88,8 @@ export interface EnvUpResult {
   stacks: string[];
   /** False when the environment existed: its expiry was kept (see `env extend`). */
   created: boolean;
+  /** The environment's registry login server: where `contoso image build` puts its images. */
+  registry: string;
 }
 
 export interface EnvUpDeps {
@@ -88,6 +99,10 @@ export interface EnvUpDeps {
 }
 
 export async function envUp(engine: Engine, request: ValidatedEnvUp, deps: EnvUpDeps): Promise<EnvUpResult> {
+  // Refused before anything is recorded, the lock included; checked again under the lock below.
+  const template = loadEnvironment(request.env);
+  const deployed = await currentGlobalOutputs(engine, template);
+  await requireStampImage(engine, template, request, deployed, deployed?.liveRelease ?? request.release ?? FIRST_RELEASE);
   const lock = await acquireEnvironmentLock(engine, request.env, { purpose: "env up", onWarning: deps.log });
   try {
     return await bringUp(engine, request, deps, lock);
@@ -121,6 +136,7 @@ async function bringUp(engine: Engine, request: ValidatedEnvUp, deps: EnvUpDeps,
     throw new InputError(`${env.name} already serves release ${live}: move it to ${request.release} with contoso release start --env ${env.name} --release ${request.release}`);
   }
   const release = live ?? request.release ?? FIRST_RELEASE;
+  await requireStampImage(engine, env, request, deployed, release);
   if (existingGlobal && request.ttlGiven) {
     deps.log(`${env.name} exists: its expiry stays ${existingGlobal.tags[TAG.expiresAt] ?? "unset"} (change it with contoso env extend --name ${env.name} --ttl ...)`);
   }
@@ -133,6 +149,23 @@ async function bringUp(engine: Engine, request: ValidatedEnvUp, deps: EnvUpDeps,
 
   const globalPlan = await globalStack(engine, env, { now, user: owner });
   const globalUp = await step(globalPlan.stack, "up", () => engine.up(globalPlan));
+  const registry = String(globalUp.outputs["registryLoginServer"]);
+  if (request.globalOnly) {
+    const current = globalOutputsOf(globalUp);
+    const tags = (await engine.listStacks({ tags: { [TAG.env]: env.name } })).find((s) => s.name === globalPlan.stack)?.tags ?? {};
+    return {
+      env: env.name,
+      owner,
+      region,
+      release: current.liveRelease ?? "none",
+      url: `https://${String(globalUp.outputs["frontDoorEndpointHostName"])}`,
+      createdAt: dateTag(tags, TAG.createdAt)?.toISOString() ?? now.toISOString(),
+      expiresAt: dateTag(tags, TAG.expiresAt)?.toISOString() ?? "",
+      stacks: [globalPlan.stack],
+      created: existingGlobal === undefined,
+      registry,
+    };
+  }
 
   const stampPlan = await stampStack(engine, env, { region, release, now, user: owner, ...(request.image ? { image: request.image } : {}) });
   const stampUp = await step(stampPlan.stack, "up", async () => {
@@ -167,7 +200,22 @@ async function bringUp(engine: Engine, request: ValidatedEnvUp, deps: EnvUpDeps,
     expiresAt: dateTag(tags, TAG.expiresAt)?.toISOString() ?? "",
     stacks: [globalPlan.stack, stampPlan.stack],
     created: existingGlobal === undefined,
+    registry,
   };
+}
+
+/**
+ * The stamp's image must already be in the environment's registry: a stamp pulls only from there.
+ * A new environment has no registry yet: `--global-only` creates it, then `contoso image build`.
+ */
+async function requireStampImage(engine: Engine, env: Environment, request: ValidatedEnvUp, deployed: GlobalOutputs | undefined, release: string): Promise<void> {
+  if (request.globalOnly) return;
+  if (!deployed) {
+    throw new InputError(
+      `${env.name} has no global stack yet, so its registry holds no image: run "contoso env up --name ${request.env.slice("dev-".length)} --global-only", then "contoso image build --env ${env.name} --release ${release}", then env up again`,
+    );
+  }
+  await requireImageInRegistry(env, deployed, request.image ?? defaultImage(deployed.registryLoginServer, release), await imageRegistryFor(engine));
 }
 
 /** Gates the stamp with the environment's health gate (the release driver's) and records the verdict on its stack. */

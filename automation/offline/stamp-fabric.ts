@@ -23,6 +23,12 @@ export interface FabricStamp {
   hostName: string;
   region: string;
   release: string;
+  /**
+   * False when the stamp's image is not in its environment's (offline) registry: the pull fails,
+   * the container never starts, and App Service's front end answers every request itself (below).
+   * Default true.
+   */
+  imagePulled?: boolean;
 }
 
 export interface FabricOrigin {
@@ -79,6 +85,24 @@ interface StampEntry {
   stamp: FabricStamp;
   service: HealthService;
   firstServedAt: number | undefined;
+  /** The container runs (its image was pulled); otherwise nothing of the app answers. */
+  started: boolean;
+}
+
+/**
+ * What App Service answers for a Linux web app whose container failed to start (here: the image
+ * pull failed): the platform logs "... failing site start" / "Stopping site ... because it failed
+ * during startup", and its front end answers every path, the health check path included, with 503
+ * and its own ":( Application Error" page, since no container listens behind it (reports in
+ * github.com/microsoft/azurechat/issues/355 and microsoft/PubSec-Info-Assistant/issues/286; the
+ * 503 comes from the front end, not the app: yeongseon.github.io/azure-app-service-practical-guide,
+ * "App Startup Failures"). None of the app's headers are there: the release and region headers
+ * come from the app, which never ran.
+ */
+function sendContainerNotStarted(res: ServerResponse, req: IncomingMessage): void {
+  const page = "<!DOCTYPE html><html><head><title>Application Error</title></head><body><h1>:( Application Error</h1><p>If you are the application administrator, you can access the diagnostic resources.</p></body></html>";
+  res.writeHead(503, { "content-type": "text/html; charset=utf-8", "content-length": Buffer.byteLength(page), "cache-control": "no-store" });
+  res.end(req.method === "HEAD" ? undefined : page);
 }
 
 function normalizeHost(host: string | undefined): string {
@@ -120,8 +144,10 @@ export async function startStampFabric(options: StampFabricOptions): Promise<Sta
       roundDeadlineMs: MODELLED_NEVER_MS,
       staleAfterMs: MODELLED_NEVER_MS,
     });
-    const entry: StampEntry = { stamp, service, firstServedAt: undefined };
-    service.start();
+    const started = stamp.imagePulled !== false;
+    const entry: StampEntry = { stamp, service, firstServedAt: undefined, started };
+    // A container that never started runs no checks.
+    if (started) service.start();
     return entry;
   }
 
@@ -138,7 +164,9 @@ export async function startStampFabric(options: StampFabricOptions): Promise<Sta
     const stops: Promise<void>[] = [];
     for (const [host, entry] of stamps) {
       const next = byHost.get(host);
-      if (!next || next.stack !== entry.stamp.stack || next.release !== entry.stamp.release || next.region !== entry.stamp.region) {
+      // An image pushed later is pulled on the next start, as App Service retries a failed pull.
+      const pulled = (st: FabricStamp) => st.imagePulled !== false;
+      if (!next || next.stack !== entry.stamp.stack || next.release !== entry.stamp.release || next.region !== entry.stamp.region || pulled(next) !== pulled(entry.stamp)) {
         stops.push(entry.service.stop());
         stamps.delete(host);
       }
@@ -171,6 +199,7 @@ export async function startStampFabric(options: StampFabricOptions): Promise<Sta
   }
 
   function serveStamp(entry: StampEntry, req: IncomingMessage, res: ServerResponse): void {
+    if (!entry.started) return sendContainerNotStarted(res, req);
     served(entry);
     if (handleHealthRequest(entry.service, req, res)) return;
     const path = (req.url ?? "/").split("?", 1)[0];
@@ -192,7 +221,7 @@ export async function startStampFabric(options: StampFabricOptions): Promise<Sta
     // Front Door's own probes: an origin is healthy when its stamp answers the health path with 200.
     const healthy = enabled.filter((o) => {
       const entry = stamps.get(normalizeHost(o.hostName));
-      return entry !== undefined && served(entry).service.isServing();
+      return entry !== undefined && entry.started && served(entry).service.isServing();
     });
     // When every origin is unhealthy, Front Door sends traffic to all of them rather than to none.
     const candidates = healthy.length > 0 ? healthy : enabled;

@@ -1,7 +1,9 @@
 import { TAG } from "../../environments/stacks.js";
 import type { OriginSpec } from "../../global/contract.js";
 import type { Engine } from "../engine/port.js";
+import { parseImageRef } from "../images/image-ref.js";
 import { loadFaultPlan } from "../offline/fault-plan.js";
+import { findOfflineImage } from "../offline/offline-registry.js";
 import type { FaultPlan } from "../offline/faults.js";
 import type { FabricFrontDoor, FabricStamp } from "../offline/stamp-fabric.js";
 import { resolveViaDns, type HostResolver } from "./probe.js";
@@ -55,10 +57,29 @@ async function deployedStamps(engine: Engine, env: string): Promise<FabricStamp[
       const outputs = await engine.outputs(s.name);
       const host = outputs?.["webAppHostName"];
       if (typeof host !== "string") return undefined;
-      return { stack: s.name, hostName: host, region: String(outputs?.["region"] ?? s.tags[TAG.region]), release: String(outputs?.["release"] ?? s.tags[TAG.release]) };
+      const image = outputs?.["image"];
+      return {
+        stack: s.name,
+        hostName: host,
+        region: String(outputs?.["region"] ?? s.tags[TAG.region]),
+        release: String(outputs?.["release"] ?? s.tags[TAG.release]),
+        // Stamps recorded before the image was an output are taken to run theirs.
+        imagePulled: typeof image === "string" ? await offlineImagePulled(engine.stateDir, image) : true,
+      };
     }),
   );
   return found.filter((s): s is FabricStamp => s !== undefined);
+}
+
+/** Whether an offline stamp's pull of its image succeeds: the image is in the offline registry it names. */
+async function offlineImagePulled(stateDir: string, image: string): Promise<boolean> {
+  let ref;
+  try {
+    ref = parseImageRef(image);
+  } catch {
+    return false;
+  }
+  return (await findOfflineImage(stateDir, ref.registry, ref.repository, ref.reference).catch(() => undefined)) !== undefined;
 }
 
 async function frontDoors(engine: Engine, env: string): Promise<FabricFrontDoor[]> {

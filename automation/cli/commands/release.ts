@@ -1,6 +1,7 @@
 import type { Command } from "commander";
 import { validateRelease } from "../../../environments/stacks.js";
 import { validateCidrs, validateImage } from "../../stacks/inputs.js";
+import { requireImageForEnvironment } from "../../images/require-image.js";
 import { formatEvent } from "../../release/report.js";
 import { abortRelease, resumeRelease, startRelease, type ReleaseContext, type ReleaseEvent, type ReleaseSummary } from "../../release/run-release.js";
 import type { Environment } from "../../../environments/index.js";
@@ -45,6 +46,8 @@ export function register(program: Command, ctx: CliContext): void {
       validateImage(opts.image);
       // Checked now, not when the first stamp is deployed: a bad entry must not record a release.
       if (opts.probeAllow) validateCidrs(opts.probeAllow);
+      // An image the stamps could not pull is refused before the release records anything.
+      await requireImageForEnvironment(await ctx.engine(command), env, opts.image);
       await run(ctx, command, { env, timeScale: opts.timeScale, probeAllow: opts.probeAllow, verb: "release" }, (session) =>
         startRelease(session, { release: opts.release, image: opts.image, keepFailed: opts.keepFailed === true }));
     });
