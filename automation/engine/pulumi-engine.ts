@@ -31,6 +31,7 @@ import {
 import { findAzureCredentials, findPulumiCli, systemProbe, type PrerequisiteProbe } from "./prerequisites.js";
 import { checkCliVersion } from "./cli-version.js";
 import { bareStackName } from "./stack-names.js";
+import { isolateProgramFailures } from "./program-isolation.js";
 import { clearDeadLocks, describeLocks } from "./stale-locks.js";
 
 /**
@@ -65,7 +66,6 @@ export class PulumiEngine implements Engine {
   private pulumiCommand?: Promise<PulumiCommand>;
   private subscriptionId?: string;
   private prerequisitesChecked = false;
-  private readonly staleLockNotes: string[] = [];
 
   constructor(options: PulumiEngineOptions = {}) {
     this.env = options.env ?? process.env;
@@ -94,6 +94,8 @@ export class PulumiEngine implements Engine {
     const tooOld = checkCliVersion(command.version?.version ?? undefined, cli.command);
     if (tooOld) throw new PrerequisiteError(tooOld);
     if (this.backend.localPath) await mkdir(this.backend.localPath, { recursive: true });
+    // Inline programs run in this process, side by side: one program's stray failure must fail only its own stack.
+    isolateProgramFailures();
     this.prerequisitesChecked = true;
   }
 
@@ -104,7 +106,7 @@ export class PulumiEngine implements Engine {
       await this.applyTags(stack, spec.tags ?? {}, emit);
       await this.repairInterrupted(stack, emit, options.signal);
       const changes: Record<string, number> = {};
-      const result = await this.withCancel(stack, options.signal, () =>
+      const result = await this.withCancel(stack, emit, () =>
         stack.up({
           onEvent: (e) => this.translate(spec.stack, "up", e, emit, (step) => (changes[step] = (changes[step] ?? 0) + 1)),
           onOutput: (line) => emitOutput(spec.stack, line, emit),
@@ -123,7 +125,7 @@ export class PulumiEngine implements Engine {
       try {
         await this.applyConfig(stack, spec.config ?? {});
         const resources: PlannedResource[] = [];
-        await this.withCancel(stack, options.signal, () =>
+        await this.withCancel(stack, emit, () =>
           stack.preview({
             onEvent: (e) => {
               this.translate(spec.stack, "preview", e, emit);
@@ -150,7 +152,7 @@ export class PulumiEngine implements Engine {
     await this.operation(stackName, "destroy", options, async (emit) => {
       const stack = await this.openStack(stackName, async () => ({}), "select");
       await this.repairInterrupted(stack, emit, options.signal);
-      await this.withCancel(stack, options.signal, () =>
+      await this.withCancel(stack, emit, () =>
         stack.destroy({
           onEvent: (e) => this.translate(stackName, "destroy", e, emit),
           onOutput: (line) => emitOutput(stackName, line, emit),
@@ -296,8 +298,8 @@ export class PulumiEngine implements Engine {
    * runner could start on the stack while this CLI still finishes its in-flight operations.
    * A stale lock left by a CLI that died is handled by `runUnlocked`, from its holder's liveness.
    */
-  private async withCancel<T>(stack: Stack, _signal: AbortSignal | undefined, run: () => Promise<T>): Promise<T> {
-    return this.runUnlocked(stack.name, run);
+  private async withCancel<T>(stack: Stack, emit: (e: EngineEvent) => void, run: () => Promise<T>): Promise<T> {
+    return this.runUnlocked(stack.name, emit, run);
   }
 
   /**
@@ -305,7 +307,7 @@ export class PulumiEngine implements Engine {
    * provably dead (this machine, its pid gone), those lock files are removed (by name, never all) and
    * the operation runs once more. A live holder, or one on another machine, is never broken.
    */
-  private async runUnlocked<T>(stackName: string, run: () => Promise<T>): Promise<T> {
+  private async runUnlocked<T>(stackName: string, emit: (e: EngineEvent) => void, run: () => Promise<T>): Promise<T> {
     try {
       return await run();
     } catch (err) {
@@ -314,7 +316,9 @@ export class PulumiEngine implements Engine {
       if (!cleared.allDead || cleared.removed.length === 0) {
         throw new StackLockedError(stackName, describeLocks(cleared.locks));
       }
-      this.staleLockNotes.push(...cleared.removed.map((l) => `${stackName}: removed the lock of a dead update (${l.username}@${l.hostname} pid ${l.pid} since ${l.timestamp})`));
+      for (const l of cleared.removed) {
+        emit({ type: "log", stack: stackName, level: "warning", message: `removed the lock of a dead update (${l.username}@${l.hostname} pid ${l.pid} since ${l.timestamp})` });
+      }
       return run();
     }
   }
@@ -329,13 +333,12 @@ export class PulumiEngine implements Engine {
    * `refresh({ clearPendingCreates: true })` is that call in the Automation API (automation/stack.js).
    */
   private async repairInterrupted(stack: Stack, emit: (e: EngineEvent) => void, signal: AbortSignal | undefined): Promise<void> {
-    for (const note of this.staleLockNotes.splice(0)) emit({ type: "log", stack: stack.name, level: "warning", message: note });
-    const state = await this.runUnlocked(stack.name, () => stack.exportStack());
+    const state = await stack.exportStack();
     const pending = (state.deployment as { pending_operations?: { type?: string; resource?: { urn?: string } }[] } | undefined)?.pending_operations ?? [];
     if (pending.length === 0) return;
     const what = pending.map((p) => `${p.type ?? "?"} ${logicalName(p.resource?.urn ?? "?")}`).join(", ");
     emit({ type: "log", stack: stack.name, level: "warning", message: `the last update of ${stack.name} did not finish (${pending.length} pending: ${what}): refreshing it and clearing pending creates first` });
-    await this.withCancel(stack, signal, () =>
+    await this.withCancel(stack, emit, () =>
       stack.refresh({ clearPendingCreates: true, onOutput: (line) => emitOutput(stack.name, line, emit), ...(signal ? { signal } : {}) }),
     );
   }

@@ -1,3 +1,4 @@
+import { readFileSync } from "node:fs";
 import { readdir, readFile, rm } from "node:fs/promises";
 import * as os from "node:os";
 import * as path from "node:path";
@@ -32,10 +33,16 @@ export function lockDir(backendPath: string, project: string, stack: string): st
 export function processAlive(pid: number): boolean {
   try {
     process.kill(pid, 0);
-    return true;
   } catch (err) {
     // EPERM: it exists, we may not signal it.
     return (err as NodeJS.ErrnoException).code !== "ESRCH";
+  }
+  // A zombie (killed, not yet reaped: state Z in /proc/<pid>/stat, proc(5)) answers signal 0 but runs nothing.
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, "utf8");
+    return stat.slice(stat.lastIndexOf(")") + 2, stat.lastIndexOf(")") + 3) !== "Z";
+  } catch {
+    return true;
   }
 }
 

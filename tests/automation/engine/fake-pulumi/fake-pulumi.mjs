@@ -159,6 +159,9 @@ function callNumber() {
     try {
       fs.mkdirSync(path.join(dir, String(n)));
       fs.writeFileSync(path.join(dir, String(n), "argv.json"), JSON.stringify(argv));
+      // When it started and ended, so tests can measure how many calls overlapped.
+      fs.writeFileSync(path.join(dir, String(n), "start"), String(Date.now()));
+      process.on("exit", () => fs.writeFileSync(path.join(dir, String(n), "end"), String(Date.now())));
       return n;
     } catch (err) {
       if (err.code !== "EEXIST") throw err;
@@ -365,12 +368,11 @@ async function operation(kind, midway) {
   let error;
   try {
     if (kind === "refresh") {
-      // refresh.go --clear-pending-creates: "Clear all pending creates, dropping them from the state";
-      // other pending operations are settled by reading the provider's state (modelled: the state as recorded).
-      if (has("--clear-pending-creates")) deployment.pending_operations = [];
-      else if (deployment.pending_operations.some((op) => op.type === "creating")) {
-        error = "refresh: there are pending CREATE operations; run `pulumi refresh` interactively, or pass --clear-pending-creates or --import-pending-creates";
-      } else deployment.pending_operations = [];
+      // pkg/cmd/pulumi/operations/refresh.go: --clear-pending-creates "Clear all pending creates, dropping
+      // them from the state"; without it a non-interactive refresh leaves pending creates alone (only an
+      // interactive run offers to fix them). Other pending operations are settled by reading the
+      // provider's state (modelled: the state as recorded).
+      deployment.pending_operations = has("--clear-pending-creates") ? [] : deployment.pending_operations.filter((op) => op.type === "creating");
     } else if (kind === "destroy") {
       for (const r of [...deployment.resources].reverse()) {
         events.send({ resourcePreEvent: { metadata: { op: "delete", urn: r.urn, type: r.type, old: null, new: null } } });
@@ -395,7 +397,10 @@ async function operation(kind, midway) {
   if (stopping) await stopping;
   if (control.upHoldMs && kind === "up") await sleep(control.upHoldMs);
   if (stopping) await stopping;
-  if (!error && !cancelled && kind === "up") deployment.pending_operations = [];
+  // A finished update keeps the pending CREATEs of the previous one and drops the others
+  // (pkg/engine/lifecycletest/pulumi_test.go TestUpdateShowsWarningWithPendingOperations:
+  // "Assert that CREATE pending operations are retained"): only a refresh clears them.
+  if (!error && kind === "up") deployment.pending_operations = pending.filter((op) => op.type === "creating");
   saveDeployment(stack, deployment);
   const result = error ? "failed" : cancelled ? "failed" : "succeeded";
   const hist = readJson(historyPath(stack)) ?? [];
@@ -469,6 +474,7 @@ async function runProgram(grpc, clientAddr, stack, deployment, events, changes, 
   const mocks = require(path.join(repo, "automation/offline/azure-mocks.ts"));
 
   const previous = new Map(deployment.resources.map((r) => [r.urn, r]));
+  const inflight = new Map();
   const registered = [];
   let rootOutputs;
   let rootUrn;
@@ -507,7 +513,7 @@ async function runProgram(grpc, clientAddr, stack, deployment, events, changes, 
         } else if (req.getCustom()) {
           // A pending CREATE is in the state while the provider works (pkg/resource/deploy/snapshot: PendingOperations).
           const op = previous.has(urn) ? "updating" : "creating";
-          deployment.pending_operations.push({ resource: { urn, custom: true, type, inputs }, type: op });
+          inflight.set(urn, { resource: { urn, custom: true, type, inputs }, type: op });
           const r = mocks.mockAzureResource({ type, name, inputs, provider: req.getProvider(), custom: true }, stack);
           id = r.id;
           state = r.state;
@@ -522,9 +528,11 @@ async function runProgram(grpc, clientAddr, stack, deployment, events, changes, 
         else deployment.resources.push(entry);
         if (req.getCustom() && type !== "pulumi:pulumi:Stack" && first) {
           first = false;
+          // Killed while the provider works on it: the operation stays pending in the saved state.
+          deployment.pending_operations = [...deployment.pending_operations, ...inflight.values()];
           afterFirstResource();
         }
-        deployment.pending_operations = deployment.pending_operations.filter((p) => p.resource.urn !== urn);
+        inflight.delete(urn);
         const res = new respb.RegisterResourceResponse();
         res.setUrn(urn);
         res.setId(id);
