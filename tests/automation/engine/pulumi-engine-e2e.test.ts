@@ -7,9 +7,9 @@ import { fileURLToPath } from "node:url";
 import { OperationError, PrerequisiteError, StackLockedError, type EngineEvent } from "../../../automation/engine/port.js";
 import { LIST_CONCURRENCY } from "../../../automation/engine/pulumi-engine.js";
 import { processAlive } from "../../../automation/engine/stale-locks.js";
-import { intentFromTags, intentToTags, RELEASE_RECORD_TAG } from "../../../automation/release/intent-tags.js";
+import { intentFromTags, intentToTags } from "../../../automation/release/intent-tags.js";
 import type { ReleaseIntent } from "../../../automation/release/model.js";
-import { programs } from "./fixtures/engine-driver.js";
+import { programs } from "./fixtures/programs.js";
 import { FakePulumiWorld } from "./fake-pulumi-world.js";
 
 /**
