@@ -73,7 +73,10 @@ export class PulumiEngine implements Engine {
     const repoRoot = options.repoRoot ?? REPO_ROOT;
     this.backend = chooseBackend(this.env, repoRoot);
     this.backendUrl = this.backend.url;
-    this.stateDir = path.join(repoRoot, ".contoso", "pulumi");
+    // CONTOSO_PULUMI_STATE_DIR: where this machine keeps the workspaces (and a file backend's release lock
+    // falls back to); tests give each world its own.
+    const stateDir = this.env["CONTOSO_PULUMI_STATE_DIR"]?.trim();
+    this.stateDir = stateDir ? path.resolve(stateDir) : path.join(repoRoot, ".contoso", "pulumi");
     this.workRoot = path.join(this.stateDir, "work");
     this.description = `pulumi (backend ${this.backend.url}${this.backend.source === "PULUMI_BACKEND_URL" ? " from PULUMI_BACKEND_URL" : ""})`;
   }

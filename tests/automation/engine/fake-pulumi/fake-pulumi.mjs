@@ -155,7 +155,8 @@ const control = env.FAKE_PULUMI_CONTROL ? (readJson(env.FAKE_PULUMI_CONTROL) ?? 
 function callNumber() {
   const dir = path.join(root, ".fake-pulumi", "calls");
   fs.mkdirSync(dir, { recursive: true });
-  for (let n = 1; ; n++) {
+  // Numbers are taken in order, so the first free one is at or after the count of those taken.
+  for (let n = fs.readdirSync(dir).length + 1; ; n++) {
     try {
       fs.mkdirSync(path.join(dir, String(n)));
       fs.writeFileSync(path.join(dir, String(n), "argv.json"), JSON.stringify(argv));
