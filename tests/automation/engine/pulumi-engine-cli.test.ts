@@ -74,4 +74,22 @@ describe("contoso on the Pulumi engine (stand-in pulumi CLI)", function () {
       world.uninstall();
     }
   });
+  it("reap destroys an expired personal environment through the Pulumi engine and leaves a live one", async () => {
+    const world = new FakePulumiWorld();
+    world.install();
+    try {
+      const engine = world.engine();
+      const stacks: [string, Record<string, string>][] = [
+        ["dev-old-global", { [TAG.env]: "dev-old", [TAG.kind]: "global", [TAG.region]: "global", [TAG.owner]: "old", [TAG.createdAt]: "2026-01-01T00:00:00.000Z", [TAG.expiresAt]: "2026-01-02T00:00:00.000Z" }],
+        ["dev-new-global", { [TAG.env]: "dev-new", [TAG.kind]: "global", [TAG.region]: "global", [TAG.owner]: "new", [TAG.createdAt]: "2026-01-01T00:00:00.000Z", [TAG.expiresAt]: "2099-01-01T00:00:00.000Z" }],
+      ];
+      for (const [stack, tags] of stacks) await engine.up({ stack, program: programs.rg(stack), tags });
+      const run = await contoso(world, ["reap", "--now", "2026-06-01T00:00:00Z"]);
+      expect(run.code, run.stderr).to.equal(0);
+      expect((await engine.listStacks()).map((s) => s.name)).to.deep.equal(["dev-new-global"]);
+      expect(world.calls().some((c) => c[0] === "destroy" && c.includes("dev-new-global"))).to.equal(false);
+    } finally {
+      world.uninstall();
+    }
+  });
 });
