@@ -32,28 +32,32 @@ type Add = (event: string | symbol, listener: Listener) => NodeJS.Process;
 export function isolateProgramFailures(): void {
   if (installed) return;
   installed = true;
-  const wrappers = new WeakMap<Listener, Listener>();
+  // Per event: Pulumi registers one handler function for both events.
+  const wrappers = new Map<string | symbol, WeakMap<Listener, Listener>>([...EVENTS].map((e) => [e, new WeakMap()]));
   const wrapAdd = (original: Add): Add =>
     function (this: NodeJS.Process, event, listener) {
       const owner = EVENTS.has(event) ? currentRunStore() : undefined;
       if (owner === undefined) return original.call(this, event, listener);
-      const scoped: Listener = (...args) => {
+      const scoped: Listener & { listener?: Listener } = (...args) => {
         const origin = currentRunStore();
         if (origin !== undefined && origin !== owner) return;
         listener(...args);
       };
-      wrappers.set(listener, scoped);
+      // EventEmitter removes by `listener` or by its `.listener` (how `once` wrappers are found):
+      // `off(original)` then finds this wrapper, a fired `once` removes it through `wrappers`.
+      scoped.listener = (listener as { listener?: Listener }).listener ?? listener;
+      wrappers.get(event)!.set(listener, scoped);
       return original.call(this, event, scoped);
     };
   const wrapRemove = (original: Add): Add =>
     function (this: NodeJS.Process, event, listener) {
-      return original.call(this, event, wrappers.get(listener) ?? listener);
+      return original.call(this, event, wrappers.get(event)?.get(listener) ?? listener);
     };
-  const p = process as unknown as Record<"on" | "addListener" | "prependListener" | "once" | "off" | "removeListener", Add>;
+  // `once` and `prependOnceListener` register through `on` and `prependListener` (node:events).
+  const p = process as unknown as Record<"on" | "addListener" | "prependListener" | "off" | "removeListener", Add>;
   p.on = wrapAdd(p.on);
   p.addListener = wrapAdd(p.addListener);
   p.prependListener = wrapAdd(p.prependListener);
-  p.once = wrapAdd(p.once);
   p.off = wrapRemove(p.off);
   p.removeListener = wrapRemove(p.removeListener);
 }

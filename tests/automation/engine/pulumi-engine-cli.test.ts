@@ -5,6 +5,9 @@ import { fileURLToPath } from "node:url";
 import { TAG } from "../../../environments/stacks.js";
 import { programs } from "./fixtures/programs.js";
 import { FakePulumiWorld } from "./fake-pulumi-world.js";
+import { propertyRuns } from "../../property-runs.js";
+
+const EVERYDAY_KILLS = 6;
 
 /**
  * `contoso env down` spawned as a user would, on the Pulumi engine (`--engine pulumi`), against the
@@ -34,7 +37,7 @@ function contoso(world: FakePulumiWorld, args: string[]): Promise<{ code: number
 describe("contoso on the Pulumi engine (stand-in pulumi CLI)", function () {
   this.timeout(600_000);
 
-  it("env down removes a personal environment; killed between any two CLI calls, running it again finishes the job", async () => {
+  it("env down removes a personal environment; killed between two CLI calls (any, with PROPERTY_SCALE), running it again finishes the job", async () => {
     const world = new FakePulumiWorld();
     world.install();
     try {
@@ -53,8 +56,12 @@ describe("contoso on the Pulumi engine (stand-in pulumi CLI)", function () {
       expect(clean.stdout).to.match(/dev-solo: destroyed and removed dev-solo-weu-r1, dev-solo-global/);
       const total = world.calls().length - start;
       expect(await engine.listStacks()).to.deep.equal([]);
-      // Then a kill at every CLI call of it, each followed by `env down` again.
-      for (let k = 1; k <= total; k++) {
+      // Then a kill at CLI calls of it, each followed by `env down` again: everyday a spread of
+      // EVERYDAY_KILLS calls (first and last included), every call with PROPERTY_SCALE ≥ total/EVERYDAY_KILLS
+      // (each kill is two spawned CLIs and a redeploy: about 10 s here on a loaded 2-core machine).
+      const kills = Math.min(total, propertyRuns(EVERYDAY_KILLS).numRuns);
+      const points = [...new Set(Array.from({ length: kills }, (_, i) => 1 + Math.round((i * (total - 1)) / Math.max(1, kills - 1))))];
+      for (const k of points) {
         await deploy();
         const from = world.calls().length;
         world.control({ crashAtCall: from + k });

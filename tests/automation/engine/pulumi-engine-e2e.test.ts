@@ -49,7 +49,11 @@ describe("Pulumi engine end to end (LocalWorkspace against a stand-in pulumi CLI
   it("runs up, outputs, tags, list, destroy and remove through the CLI's commands", async () => {
     const engine = world.engine();
     const events: EngineEvent[] = [];
+    const listeners = () => [process.listenerCount("uncaughtException"), process.listenerCount("unhandledRejection")];
+    const before = listeners();
     const up = await engine.up({ stack: "dev-a-global", program: programs.rg("dev-a-global"), tags: { "contoso:env": "dev-a" } }, { onEvent: (e) => events.push(e) });
+    // Pulumi's per-run process handlers (scoped to their run here) are all gone once the run ends.
+    expect(listeners()).to.deep.equal(before);
     expect(up.outputs).to.include({ resourceGroup: "rg-dev-a-global", stack: "dev-a-global" });
     expect(up.changes).to.deep.equal({ create: 2 });
     expect(events.filter((e) => e.type === "resource").map((e) => (e as { name: string }).name)).to.deep.equal(["rg", "sa"]);
