@@ -1,4 +1,5 @@
 import * as pulumi from "@pulumi/pulumi";
+import { currentRunStore } from "../engine/program-isolation.js";
 import { mockAzureCall, mockAzureResource } from "./azure-mocks.js";
 
 // Pulumi's runtime keeps its settings in an AsyncLocalStorage store (the Automation API relies on
@@ -72,12 +73,28 @@ export async function runUnderMocks<T>(program: () => Promise<T>, options: MockR
     },
   };
   const outputs = await runtimeState.withLocalStorage(async () => {
-    await pulumi.runtime.setMocks(mocks, options.project, options.stack, false, "organization");
-    if (options.config) pulumi.runtime.setAllConfig(options.config);
-    const result = (await runtimeStack.runInPulumiStack(program)) as T;
-    // Wait for every outstanding registration, so `resources` is complete when we return.
-    await runtimeSettings.disconnect();
-    return result;
+    // A rejection nobody awaits inside this program (an Output's apply) fails this run, as Pulumi's
+    // language host fails the run it came from (automation/server.js); Node runs the listener in the
+    // rejected promise's async context, so the store tells whose it is (engine/program-isolation.ts).
+    const owner = currentRunStore();
+    const stray: unknown[] = [];
+    const listener = (reason: unknown) => {
+      if (currentRunStore() === owner) stray.push(reason);
+    };
+    process.on("unhandledRejection", listener);
+    try {
+      await pulumi.runtime.setMocks(mocks, options.project, options.stack, false, "organization");
+      if (options.config) pulumi.runtime.setAllConfig(options.config);
+      const result = (await runtimeStack.runInPulumiStack(program)) as T;
+      // Wait for every outstanding registration, so `resources` is complete when we return.
+      await runtimeSettings.disconnect();
+      // Unhandled rejections are reported once the microtask queue drains: let them arrive.
+      await new Promise((r) => setImmediate(r));
+      if (stray.length > 0) throw stray[0];
+      return result;
+    } finally {
+      process.off("unhandledRejection", listener);
+    }
   });
   return { outputs: outputs as T, resources };
 }

@@ -2,6 +2,7 @@ import { TAG } from "../../environments/stacks.js";
 import type { OriginSpec } from "../../global/contract.js";
 import type { Engine } from "../engine/port.js";
 import { parseImageRef } from "../images/image-ref.js";
+import { servesOnLoopback } from "../engine/loopback.js";
 import { loadFaultPlan } from "../offline/fault-plan.js";
 import { findOfflineImage } from "../offline/offline-registry.js";
 import type { FaultPlan } from "../offline/faults.js";
@@ -23,7 +24,7 @@ export interface StampEndpoints {
 
 /** Serves the stamps and Front Door endpoint of one environment: the only ones its release or health check asks for. */
 export async function stampEndpoints(engine: Engine, options: { env: string; checkIntervalMs: number }): Promise<StampEndpoints> {
-  if (engine.kind !== "offline") return { resolve: resolveViaDns, refresh: async () => {}, close: async () => {} };
+  if (!servesOnLoopback(engine)) return { resolve: resolveViaDns, refresh: async () => {}, close: async () => {} };
   const { startStampFabric } = await import("../offline/stamp-fabric.js");
   // Every check of every stamp asks for the fault plan: read the file at most every 100 ms, so a
   // plan changed mid-release still lands within a check round or two.

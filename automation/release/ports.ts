@@ -95,7 +95,7 @@ export async function observeWorld(engine: Engine, envName: string): Promise<Wor
       ...(typeof fdHost === "string" ? { frontDoorHostName: fdHost } : {}),
     },
     stamps: stamps.filter((s): s is ObservedStamp => s !== undefined),
-    intent: globalSummary ? intentFromTags(globalSummary.tags) : null,
+    intent: globalSummary ? intentFromTags(globalSummary.tags, globalName) : null,
   };
 }
 
@@ -210,7 +210,8 @@ export function enginePorts(options: EnginePortsOptions): ReleasePorts {
           await engine.setTags(globalName, intentToTags({ ...intent, mode: intent.mode === "abort" ? "abort" : "rollback", reason: action.reason }));
           return { ok: true };
         case "finish":
-          await engine.setTags(globalName, { ...intentToTags(null), [TAG.release]: world.global.liveRelease ?? "none" });
+          // The record goes last: a crash before it leaves the release in progress, and resume finishes again.
+          await engine.setTags(globalName, { [TAG.release]: world.global.liveRelease ?? "none", ...intentToTags(null) });
           return { ok: true };
         case "blocked":
           throw new Error(action.reason);

@@ -1,4 +1,5 @@
 import type { BlockBlobUploadOptions } from "@azure/storage-blob";
+import { servesOnLoopback } from "../engine/loopback.js";
 import type { Engine, UpResult } from "../engine/port.js";
 import { existingTags } from "./stack-facts.js";
 
@@ -106,7 +107,8 @@ export function blobArmer(clientFor: KillSwitchBlobFactory = entraBlobClient): K
 export const simulatedArmer: KillSwitchArmer = { arm: async () => "simulated", disarm: async () => "simulated" };
 
 export function armerFor(engine: Pick<Engine, "kind">): KillSwitchArmer {
-  return engine.kind === "pulumi" ? blobArmer() : simulatedArmer;
+  // Stamps served on loopback (offline, or the Pulumi engine's tests, CONTOSO_LOOPBACK_STAMPS=1) keep their switch in the fault plan.
+  return engine.kind === "pulumi" && !servesOnLoopback(engine) ? blobArmer() : simulatedArmer;
 }
 
 /**

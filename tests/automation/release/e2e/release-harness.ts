@@ -8,7 +8,7 @@ import { globalStackName, TAG } from "../../../../environments/stacks.js";
 import type { OriginSpec } from "../../../../global/contract.js";
 import type { FaultPlan } from "../../../../automation/offline/faults.js";
 import { stackLockPath } from "../../../../automation/lock/file-lock.js";
-import { GATE_TAG, RELEASE_TAG } from "../../../../automation/release/intent-tags.js";
+import { GATE_TAG, intentFromTags } from "../../../../automation/release/intent-tags.js";
 import { cleanEnv, cliCommand, REPO, runCli, tempDir, type CliRun } from "../../cli-harness.js";
 import { hashOf } from "../../../../automation/offline/azure-mocks.js";
 import { OfflineImageRegistry } from "../../../../automation/images/offline-image-registry.js";
@@ -228,7 +228,7 @@ export function placeOf(stateDir: string, env: EnvName = ENV): Place {
     liveRelease: g.liveRelease,
     origins: g.origins.map((o) => `${o.stamp} ${o.release} ${o.enabled ? o.weight : "off"} p${o.priority}`).sort(),
     stamps: stampStacks(stateDir).map((s) => s.name).sort(),
-    releaseRecord: g.tags[RELEASE_TAG.release] ?? "(missing)",
+    releaseRecord: intentFromTags(g.tags)?.release ?? "none",
   };
 }
 
@@ -253,7 +253,7 @@ export function stateViolations(stateDir: string, env: EnvName = ENV): string[] 
   const stamps = new Map(stampStacks(stateDir).map((s) => [s.name, s]));
   // A green that passed its gate and then failed a bake keeps its weight until the rollback's
   // restore-blue step: "failed" on an enabled origin is legitimate only while a rollback is recorded.
-  const rollingBack = ["rollback", "abort"].includes(g.tags[RELEASE_TAG.mode] ?? "");
+  const rollingBack = ["rollback", "abort"].includes(intentFromTags(g.tags)?.mode ?? "");
   for (const o of g.origins.filter((x) => x.enabled)) {
     const stamp = stamps.get(o.stamp);
     if (!stamp) violations.push(`enabled origin ${o.stamp} points to a stamp that does not exist`);

@@ -2,6 +2,7 @@ import { expect } from "chai";
 import { existsSync, readFileSync } from "node:fs";
 import * as path from "node:path";
 import { TAG } from "../../../../environments/stacks.js";
+import { intentFromTags, RELEASE_RECORD_TAG } from "../../../../automation/release/intent-tags.js";
 import type { ReleaseStatus } from "../../../../automation/release/status.js";
 import { folderDigest } from "../../cli-harness.js";
 import {
@@ -120,7 +121,7 @@ describe("release e2e: outcomes of a release (offline engine, loopback HTTP)", f
     expect(hostsOf(dir, "dev")).to.deep.equal(r1Hosts.dev);
     const stamps = Object.fromEntries(stampStacks(dir).map((s) => [s.name, s.tags["contoso:gate"]]));
     expect(stamps, "the failed green stays, marked failed").to.deep.equal({ "dev-weu-r1": "passed", "dev-weu-r2": "failed" });
-    expect(g.tags["contoso:release-target"], "the release record is closed").to.equal("none");
+    expect(g.tags[RELEASE_RECORD_TAG], "the release record is closed").to.equal("none");
     expect(stateViolations(dir, "dev")).to.deep.equal([]);
   });
 
@@ -188,7 +189,7 @@ describe("release e2e: outcomes of a release (offline engine, loopback HTTP)", f
     expect(checker.feed(run.events).violations).to.deep.equal([]);
     // Left serving from the gated green, the rollback recorded for whoever resumes, the lock free.
     const g = globalOf(dir, "dev");
-    expect(g.tags["contoso:release-mode"]).to.equal("rollback");
+    expect(intentFromTags(g.tags)?.mode).to.equal("rollback");
     expect(g.origins.map((o) => `${o.stamp} ${o.enabled ? o.weight : "off"}`)).to.deep.equal(["dev-weu-r1 off", "dev-weu-r2 1000"]);
     expect(stateViolations(dir, "dev")).to.deep.equal([]);
     expect(existsSync(lockFile(dir, "dev")), "a failed run releases its lock").to.equal(false);
@@ -221,7 +222,7 @@ describe("release e2e: outcomes of a release (offline engine, loopback HTTP)", f
     const g = globalOf(dir, "dev");
     expect(g.liveRelease).to.equal("r2");
     expect(g.origins.map((o) => `${o.stamp} ${o.weight} ${o.enabled}`)).to.deep.equal(["dev-weu-r2 1000 true"]);
-    expect(g.tags["contoso:release-mode"]).to.equal("rollout");
+    expect(intentFromTags(g.tags)?.mode).to.equal("rollout");
     expect(stateViolations(dir, "dev")).to.deep.equal([]);
     expect(existsSync(lockFile(dir, "dev")), "a failed run releases its lock").to.equal(false);
 
