@@ -238,8 +238,10 @@ export class OfflineEngine implements Engine {
       const key = `${r.type}::${r.name}`;
       seen.add(key);
       const old = previous.get(key);
-      const inputs = stored(r.type, r.inputs);
-      const step = !old ? "create" : JSON.stringify(old.inputs) === JSON.stringify(inputs) ? "same" : "update";
+      // What the program sends now against what Azure read back last time: a property Azure
+      // ignores differs every time, as it does on every refresh (read-back.ts).
+      const sent = maskResourceOutputs(r.type, plain(r.inputs) as Record<string, unknown>);
+      const step = !old ? "create" : JSON.stringify(old.inputs) === JSON.stringify(sent) ? "same" : "update";
       changes[step] = (changes[step] ?? 0) + 1;
       emit({ type: "resource", stack: spec.stack, operation: op, resourceType: r.type, name: r.name, step });
     };
