@@ -108,8 +108,12 @@ export class AzureSubscription {
 
       const next = [...others, ...mine];
       if (problems.length === 0) {
+        // Azure checks a query when the rule, function or workbook is created or updated (a PUT);
+        // azure-native sends no PUT for a resource whose inputs did not change.
+        const before = new Map(state.resources.filter((r) => r.stack === stack).map((r) => [idKey(r.id), JSON.stringify(r.inputs)]));
+        const changed = mine.filter((r) => before.get(idKey(r.id)) !== JSON.stringify(r.inputs));
         const written = new Set(state.written);
-        for (const q of validateQueries(mine, next, written)) problems.push(`${label(q.resource)}: ${q.message}`);
+        for (const q of validateQueries(changed, next, written)) problems.push(`${label(q.resource)}: ${q.message}`);
       }
       if (problems.length > 0) throw new AzureRefusal(problems);
 

@@ -110,3 +110,23 @@ describe("offline Azure model: log queries against the workspace's real schema",
     expect(await refusal(world.azure.apply("alerts", [rule("print 1")]))).to.include("does not exist");
   });
 });
+
+describe("offline Azure model: queries are checked when saved", function () {
+  let world: Awaited<ReturnType<typeof freshSubscription>>;
+  beforeEach(async () => (world = await freshSubscription()));
+  afterEach(async () => world.cleanup());
+
+  it("an unchanged rule is not checked again (no PUT), a changed one is", async function () {
+    const workspaceId = `/subscriptions/${SUB}/resourceGroups/rg-g/providers/Microsoft.OperationalInsights/workspaces/log-g`;
+    const workspace = res("operationalinsights:Workspace", "log", { resourceGroupName: "rg-g", workspaceName: "log-g" });
+    const appi = res("applicationinsights:Component", "appi", { resourceGroupName: "rg-g", resourceName: "appi-g", workspaceResourceId: workspaceId });
+    const rule = (query: string) => res("monitor:ScheduledQueryRule", "rule", { resourceGroupName: "rg-g", ruleName: "rule", scopes: [workspaceId], criteria: { allOf: [{ query }] } });
+    await world.azure.apply("g", [workspace, appi, rule("AppRequests | count")]);
+    // The table goes away (its only feed is removed) while the saved rule stays as it was: Azure does not re-check it.
+    await world.azure.apply("g", [workspace, rule("AppRequests | count")]);
+    let error: unknown;
+    await world.azure.apply("g", [workspace, rule("AppRequests | count | extend x = 1")]).catch((e: unknown) => (error = e));
+    expect(error).to.be.instanceOf(AzureRefusal);
+    expect((error as Error).message).to.include("AppRequests");
+  });
+});
