@@ -44,8 +44,13 @@ export class AzureRefusal extends Error {
   }
 }
 
-const LOCK_NAME = "_azure-subscription";
-const LOCK_WAIT_MS = 60_000;
+const LOCK_NAME = "subscription";
+/**
+ * How long to wait for another holder. The lock is held only for reads, cheap checks and one file
+ * write (never through a program run or a query analysis), and a dead holder's lock is recovered at
+ * once, so a wait this long means a live process is stuck.
+ */
+const LOCK_WAIT_MS = 10 * 60_000;
 
 export class AzureSubscription {
   readonly file: string;
@@ -76,11 +81,24 @@ export class AzureSubscription {
    */
   async apply(stack: string, registered: readonly RegisteredResource[]): Promise<void> {
     const mine = AzureSubscription.modelResources(stack, registered);
+    const label = (r: ModelResource) => `${r.type.split(":").slice(1).join(":")} ${r.name}`;
+
+    // Log queries first, outside the lock: the Kusto analysis is the slow part, and holding the one
+    // subscription lock through it would stall every other stack's update. Azure checks a query
+    // when the rule, function or workbook is created or updated (a PUT), against the workspace as it
+    // is then; azure-native sends no PUT for a resource whose inputs did not change. A stack's own
+    // resources change only under its own stack lock, so `changed` is the same inside the lock.
+    const snapshot = await this.read();
+    const before = new Map(snapshot.resources.filter((r) => r.stack === stack).map((r) => [idKey(r.id), JSON.stringify(r.inputs)]));
+    const changed = mine.filter((r) => before.get(idKey(r.id)) !== JSON.stringify(r.inputs));
+    const queryProblems = validateQueries(changed, [...snapshot.resources.filter((r) => r.stack !== stack), ...mine], new Set(snapshot.written)).map(
+      (q) => `${label(q.resource)}: ${q.message}`,
+    );
+
     await this.locked(async () => {
       const state = await this.read();
       const others = state.resources.filter((r) => r.stack !== stack);
       const problems: string[] = [];
-      const label = (r: ModelResource) => `${r.type.split(":").slice(1).join(":")} ${r.name}`;
 
       // azure-native's Create first reads the resource and refuses one that exists
       // (provider/pkg/provider/crud/crud.go, CanCreate: "cannot create already existing resource").
@@ -105,19 +123,11 @@ export class AzureSubscription {
       }
 
       for (const v of ruleViolations(mine, (r) => azureNameOf(r, stack))) problems.push(`${label(v.resource)}: ${v.message}`);
-
-      const next = [...others, ...mine];
-      if (problems.length === 0) {
-        // Azure checks a query when the rule, function or workbook is created or updated (a PUT);
-        // azure-native sends no PUT for a resource whose inputs did not change.
-        const before = new Map(state.resources.filter((r) => r.stack === stack).map((r) => [idKey(r.id), JSON.stringify(r.inputs)]));
-        const changed = mine.filter((r) => before.get(idKey(r.id)) !== JSON.stringify(r.inputs));
-        const written = new Set(state.written);
-        for (const q of validateQueries(changed, next, written)) problems.push(`${label(q.resource)}: ${q.message}`);
-      }
+      problems.push(...queryProblems);
       if (problems.length > 0) throw new AzureRefusal(problems);
 
       // Deleted resources stop having written anything.
+      const next = [...others, ...mine];
       const live = new Set(next.map((r) => idKey(r.id)));
       await writeJsonAtomic(this.file, { resources: next, globalNames: hosts, written: state.written.filter((id) => live.has(id)) } satisfies SubscriptionState);
     });
@@ -152,7 +162,8 @@ export class AzureSubscription {
     const started = Date.now();
     for (let delay = 5; ; delay = Math.min(delay * 2, 100)) {
       try {
-        const lock = await acquireStackLock(this.stateDir, LOCK_NAME, "up");
+        // Its own folder (<state>/azure/locks/), apart from the stacks' locks.
+        const lock = await acquireStackLock(path.join(this.stateDir, "azure"), LOCK_NAME, "up");
         try {
           return await body();
         } finally {
