@@ -1,6 +1,6 @@
 import * as path from "node:path";
 import { StackLockedError } from "../../engine/port.js";
-import { acquireStackLock } from "../stack-lock.js";
+import { acquireStackLock } from "../../lock/file-lock.js";
 import { readJsonIfExists, writeJsonAtomic } from "../state-files.js";
 import { globalNameOf } from "./global-names.js";
 import type { ModelResource } from "./model-resource.js";
