@@ -29,6 +29,8 @@ export const APP_SETTING = {
   /** This stamp's kill-switch blob: the stamp serves only while it exists (an operator deletes it to drain the stamp). */
   killSwitchBlobUrl: "KILL_SWITCH_BLOB_URL",
   appInsights: "APPLICATIONINSIGHTS_CONNECTION_STRING",
+  /** `Authorization=AAD;ClientId=<identity client id>`: telemetry authenticated with Entra ID (local auth is off). */
+  appInsightsAuthentication: "APPLICATIONINSIGHTS_AUTHENTICATION_STRING",
   /** Port the container listens on (App Service forwards 443 to it). */
   containerPort: "WEBSITES_PORT",
 } as const;

@@ -109,8 +109,8 @@ describe("offline engine", function () {
     expect(await failWith()).to.be.instanceOf(OperationError).with.property("message", "up of dev-a-weu-r2 failed: injected fault (fault plan)");
     expect(await failWith()).to.be.instanceOf(OperationError);
     expect(await failWith()).to.equal(undefined);
-    // An unrelated stack is untouched by the pattern.
-    await engine.up(groupProgram("dev-a-weu-r3", ["one"]));
+    // An unrelated stack is untouched by the pattern (its own resource group: one subscription for all stacks).
+    await engine.up(groupProgram("dev-a-weu-r3", ["three"]));
   });
 
   it("the environment's fault plan wins over the file", async () => {
