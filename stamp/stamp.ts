@@ -41,7 +41,7 @@ export class Stamp extends pulumi.ComponentResource {
   readonly healthUrl: pulumi.Output<string>;
   readonly serviceBusNamespace: pulumi.Output<string>;
   readonly ordersQueue: pulumi.Output<string>;
-  readonly killSwitchBlobUrl: pulumi.Output<string>;
+  readonly killSwitchDrainUrl: pulumi.Output<string>;
 
   constructor(name: string, args: StampArgs, opts?: pulumi.ComponentResourceOptions) {
     super(STAMP_TYPE, name, {}, opts);
@@ -115,7 +115,7 @@ export class Stamp extends pulumi.ComponentResource {
       [APP_SETTING.keyVaultUri]: vault.vaultUri,
       // The secret without which the API cannot take payments: what "Key Vault healthy" means here.
       [APP_SETTING.keyVaultHealthSecret]: EXTERNAL_SECRETS[0]!.name,
-      [APP_SETTING.killSwitchBlobUrl]: killSwitch.blobUrl,
+      [APP_SETTING.killSwitchDrainUrl]: killSwitch.drainUrl,
       [APP_SETTING.appInsights]: telemetry.appInsights.connectionString,
     };
     // Secrets arrive as Key Vault references, resolved and cached by App Service (key-vault.ts
@@ -185,13 +185,13 @@ export class Stamp extends pulumi.ComponentResource {
     this.healthUrl = pulumi.interpolate`https://${app.defaultHostName}${STAMP_HEALTH_PATH}`;
     this.serviceBusNamespace = messaging.namespace.name;
     this.ordersQueue = messaging.ordersQueue.name;
-    this.killSwitchBlobUrl = killSwitch.blobUrl;
+    this.killSwitchDrainUrl = killSwitch.drainUrl;
     this.registerOutputs({
       resourceGroupName: this.resourceGroupName,
       webAppName: this.webAppName,
       webAppHostName: this.webAppHostName,
       healthUrl: this.healthUrl,
-      killSwitchBlobUrl: this.killSwitchBlobUrl,
+      killSwitchDrainUrl: this.killSwitchDrainUrl,
     });
   }
 }

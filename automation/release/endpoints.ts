@@ -1,5 +1,6 @@
 import { TAG } from "../../environments/stacks.js";
-import type { OriginSpec } from "../../global/contract.js";
+import type { OriginSpec, StampEndpointOutput } from "../../global/contract.js";
+import type { OfflineEngine } from "../offline/offline-engine.js";
 import type { Engine } from "../engine/port.js";
 import { loadFaultPlan } from "../offline/fault-plan.js";
 import type { FaultPlan } from "../offline/faults.js";
@@ -30,10 +31,17 @@ export async function stampEndpoints(engine: Engine, options: { env: string; che
     if (!plan || Date.now() - plan.at > 100) plan = { at: Date.now(), value: loadFaultPlan(engine.stateDir) };
     return plan.value;
   };
+  const { runnerAddress } = await import("../offline/network/addresses.js");
   const fabric = await startStampFabric({
-    stamps: () => deployedStamps(engine, options.env),
+    runnerAddress: runnerAddress(),
+    // Only the offline engine comes here: its records hold each web app's recorded inputs.
+    stamps: () => deployedStamps(engine as OfflineEngine, options.env),
     frontDoors: () => frontDoors(engine, options.env),
     faults,
+    // The kill switch is read for real: the marker through the network model, from the stamp's vnet.
+    componentCheck: async (stamp, component) => {
+      if (component === "killswitch") await readKillSwitch(engine as OfflineEngine, stamp);
+    },
     // Checks run in the same process as the driver, and each check's timeout is half the interval:
     // at 100 ms a busy event loop (a stack program under mocks, a loaded CI machine) timed every
     // check out at 50 ms and a healthy green failed its bake. 250 ms gives them 125 ms.
@@ -49,14 +57,29 @@ export async function stampEndpoints(engine: Engine, options: { env: string; che
   };
 }
 
-async function deployedStamps(engine: Engine, env: string): Promise<FabricStamp[]> {
+async function deployedStamps(engine: OfflineEngine, env: string): Promise<FabricStamp[]> {
+  const { webAppAccess } = await import("../offline/network/access-restrictions.js");
+  const { stampVnetOf } = await import("../offline/network/reachability.js");
   const stacks = await engine.listStacks({ tags: { [TAG.env]: env, [TAG.kind]: "stamp" } });
   const found = await Promise.all(
     stacks.map(async (s): Promise<FabricStamp | undefined> => {
-      const outputs = await engine.outputs(s.name);
+      const record = await engine.readRecord(s.name);
+      const outputs = record?.outputs;
       const host = outputs?.["webAppHostName"];
       if (typeof host !== "string") return undefined;
-      return { stack: s.name, hostName: host, region: String(outputs?.["region"] ?? s.tags[TAG.region]), release: String(outputs?.["release"] ?? s.tags[TAG.release]) };
+      // Every request to the stamp meets the access restrictions its web app was deployed with.
+      const access = webAppAccess(record?.resources ?? []);
+      const vnet = stampVnetOf(record?.resources ?? []);
+      const drainUrl = outputs?.["killSwitchDrainUrl"];
+      return {
+        ...(vnet ? { vnet } : {}),
+        ...(typeof drainUrl === "string" ? { drainUrl } : {}),
+        stack: s.name,
+        hostName: host,
+        region: String(outputs?.["region"] ?? s.tags[TAG.region]),
+        release: String(outputs?.["release"] ?? s.tags[TAG.release]),
+        ...(access ? { access } : {}),
+      };
     }),
   );
   return found.filter((s): s is FabricStamp => s !== undefined);
@@ -70,8 +93,55 @@ async function frontDoors(engine: Engine, env: string): Promise<FabricFrontDoor[
       const host = outputs?.["frontDoorEndpointHostName"];
       if (typeof host !== "string") return undefined;
       const origins = (Array.isArray(outputs?.["origins"]) ? outputs["origins"] : []) as OriginSpec[];
-      return { hostName: host, origins: origins.map((o) => ({ hostName: o.hostName, weight: o.weight, enabled: o.enabled, release: o.release, region: o.region })) };
+      const perStamp = (Array.isArray(outputs?.["stampEndpoints"]) ? outputs["stampEndpoints"] : []) as StampEndpointOutput[];
+      const fdid = outputs?.["frontDoorId"];
+      return {
+        hostName: host,
+        origins: origins.map((o) => ({ hostName: o.hostName, weight: o.weight, enabled: o.enabled, release: o.release, region: o.region })),
+        ...(typeof fdid === "string" ? { frontDoorId: fdid } : {}),
+        stampEndpoints: perStamp.flatMap((e) => {
+          const origin = origins.find((o) => o.stamp === e.stamp);
+          return origin ? [{ hostName: e.hostName, originHostName: origin.hostName }] : [];
+        }),
+      };
     }),
   );
   return found.filter((f): f is FabricFrontDoor => f !== undefined);
+}
+
+/** The offline world's network model, rebuilt from every stack record at most every 500 ms. */
+let networkCache: { at: number; stateDir: string; model: Promise<import("../offline/network/reachability.js").NetworkModel> } | undefined;
+async function networkModel(engine: OfflineEngine) {
+  if (!networkCache || networkCache.stateDir !== engine.stateDir || Date.now() - networkCache.at > 500) {
+    const load = async () => {
+      const { NetworkModel } = await import("../offline/network/reachability.js");
+      const stacks = await engine.listStacks();
+      const records = await Promise.all(stacks.map((s) => engine.readRecord(s.name)));
+      return new NetworkModel(records.filter((r): r is NonNullable<typeof r> => r !== undefined));
+    };
+    networkCache = { at: Date.now(), stateDir: engine.stateDir, model: load() };
+  }
+  return networkCache.model;
+}
+
+/**
+ * What the reference health service's kill-switch check does (stamp/health/checks/kill-switch.ts),
+ * in the offline world: read the stamp's drain marker over the network from the stamp's virtual
+ * network; a marker that cannot be read (refused by the account's network rules) fails closed.
+ */
+async function readKillSwitch(engine: OfflineEngine, stamp: FabricStamp): Promise<void> {
+  if (!stamp.drainUrl) throw new Error(`${stamp.stack} has no killSwitchDrainUrl output: redeploy it with this version`);
+  const url = new URL(stamp.drainUrl);
+  const account = url.hostname.split(".")[0]!;
+  const container = url.pathname.split("/")[1]!;
+  const model = await networkModel(engine);
+  const caller = stamp.vnet ? { from: "vnet" as const, vnet: stamp.vnet } : { from: "internet" as const, address: "20.50.2.1" };
+  const reached = model.reach("storage", account, caller);
+  if (!reached.allowed) throw new Error(`could not read kill switch drain marker ${container}: ${reached.status} ${reached.code}: ${reached.message}`);
+  const plane = model.find("storage", account)!;
+  const { readOfflineContainer } = await import("../offline/network/control-plane.js");
+  const accountId = `/subscriptions/offline/resourceGroups/${plane.resourceGroup}/providers/Microsoft.Storage/storageAccounts/${plane.name}`;
+  if (await readOfflineContainer(engine.stateDir, { stack: stamp.stack, accountId, container })) {
+    throw new Error(`drained: the kill switch drain marker ${container} exists (an operator took the stamp out of rotation; delete the container to bring it back)`);
+  }
 }

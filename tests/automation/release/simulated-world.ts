@@ -101,6 +101,7 @@ export class SimulatedWorld {
         });
         return sick.length > 0 ? { ok: false, unhealthy: `${sick.join(", ")} unhealthy during bake` } : { ok: true };
       }
+      case "expose":
       case "shift":
       case "promote":
       case "restore-blue":
