@@ -90,7 +90,7 @@ describe("release reconciler under random faults (property)", () => {
     const { outcome, events } = await runToEnd(world, false);
     expect(outcome).to.equal("released");
     const kinds = events.filter((e) => e.type === "action").map((e) => (e.type === "action" ? e.action.kind + ("percent" in e.action ? `:${e.action.percent}` : "") : ""));
-    expect(kinds).to.deep.equal(["deploy-green", "gate", "shift:10", "bake:10", "shift:50", "bake:50", "shift:100", "bake:100", "promote", "destroy-stamps", "finish"]);
+    expect(kinds).to.deep.equal(["deploy-green", "expose", "gate", "shift:10", "bake:10", "shift:50", "bake:50", "shift:100", "bake:100", "promote", "destroy-stamps", "finish"]);
   });
 
   it("a blue destroy that keeps failing after promotion stops the run and the next run finishes removing blue", async () => {

@@ -89,6 +89,8 @@ export class SimulatedWorld {
         return { ok: true };
       case "gate":
         for (const stack of action.stacks) {
+          // The gate reaches a stamp only through its Front Door stamp endpoint, which exists while it is in the origin list.
+          if (!this.origins.some((o) => o.stamp === stack)) throw new Error(`${stack} has no Front Door stamp endpoint: the gate cannot reach it`);
           const s = this.stamps.get(stack)!;
           s.gate = s.health === "fails-gate" ? "failed" : "passed";
         }
