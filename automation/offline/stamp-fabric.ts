@@ -27,10 +27,12 @@ export interface FabricStamp {
   release: string;
   /** The web app's access restrictions (from its recorded inputs); every request is checked against them. Absent: no restrictions. */
   access?: WebAppAccess;
-  /** The virtual network its web app sends outbound calls into (VNet integration): where its dependency checks come from. */
-  vnet?: string;
-  /** Its kill switch drain marker's URL (the stamp's `killSwitchDrainUrl` output). */
-  drainUrl?: string;
+  /**
+   * How its kill-switch check reads its drain marker, decided from the network model when the
+   * stamps are (re)read: refused (the marker cannot be read from the stamp's vnet: fail closed),
+   * or the offline control plane's file for the marker, whose existence means drained.
+   */
+  killSwitch?: { refused: string } | { container: string; markerFile: string };
 }
 
 export interface FabricOrigin {

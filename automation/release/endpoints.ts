@@ -1,5 +1,6 @@
 import { TAG } from "../../environments/stacks.js";
 import type { OriginSpec, StampEndpointOutput } from "../../global/contract.js";
+import { stat } from "node:fs/promises";
 import type { OfflineEngine } from "../offline/offline-engine.js";
 import type { Engine } from "../engine/port.js";
 import { loadFaultPlan } from "../offline/fault-plan.js";
@@ -40,7 +41,7 @@ export async function stampEndpoints(engine: Engine, options: { env: string; che
     faults,
     // The kill switch is read for real: the marker through the network model, from the stamp's vnet.
     componentCheck: async (stamp, component) => {
-      if (component === "killswitch") await readKillSwitch(engine as OfflineEngine, stamp);
+      if (component === "killswitch") await readKillSwitch(stamp);
     },
     // Checks run in the same process as the driver, and each check's timeout is half the interval:
     // at 100 ms a busy event loop (a stack program under mocks, a loaded CI machine) timed every
@@ -59,21 +60,46 @@ export async function stampEndpoints(engine: Engine, options: { env: string; che
 
 async function deployedStamps(engine: OfflineEngine, env: string): Promise<FabricStamp[]> {
   const { webAppAccess } = await import("../offline/network/access-restrictions.js");
-  const { stampVnetOf } = await import("../offline/network/reachability.js");
-  const stacks = await engine.listStacks({ tags: { [TAG.env]: env, [TAG.kind]: "stamp" } });
+  const { NetworkModel, stampVnetOf } = await import("../offline/network/reachability.js");
+  const { containerFile } = await import("../offline/network/control-plane.js");
+  // The environment's stacks hold every resource its stamps' calls meet: the global stack's data
+  // services and each stamp's private endpoints.
+  const all = await engine.listStacks({ tags: { [TAG.env]: env } });
+  const records = new Map((await Promise.all(all.map((s) => engine.readRecord(s.name)))).flatMap((r) => (r ? [[r.name, r] as const] : [])));
+  const network = new NetworkModel([...records.values()]);
+  const stacks = all.filter((s) => s.tags[TAG.kind] === "stamp");
   const found = await Promise.all(
     stacks.map(async (s): Promise<FabricStamp | undefined> => {
-      const record = await engine.readRecord(s.name);
+      const record = records.get(s.name);
       const outputs = record?.outputs;
       const host = outputs?.["webAppHostName"];
       if (typeof host !== "string") return undefined;
       // Every request to the stamp meets the access restrictions its web app was deployed with.
       const access = webAppAccess(record?.resources ?? []);
-      const vnet = stampVnetOf(record?.resources ?? []);
       const drainUrl = outputs?.["killSwitchDrainUrl"];
+      let killSwitch: FabricStamp["killSwitch"];
+      if (typeof drainUrl === "string") {
+        const url = new URL(drainUrl);
+        const account = url.hostname.split(".")[0]!;
+        const container = url.pathname.split("/")[1]!;
+        const vnet = stampVnetOf(record?.resources ?? []);
+        // The web app's outbound calls leave through its vnet (VNet integration with all traffic routed).
+        const reached = network.reach("storage", account, vnet ? { from: "vnet", vnet } : { from: "internet", address: "20.50.2.1" });
+        const plane = network.find("storage", account);
+        killSwitch =
+          !reached.allowed || !plane
+            ? { refused: `could not read kill switch drain marker ${container}: ${reached.allowed ? "404 NotFound" : `${reached.status} ${reached.code}: ${reached.message}`}` }
+            : {
+                container,
+                markerFile: containerFile(engine.stateDir, {
+                  stack: s.name,
+                  accountId: `/subscriptions/offline/resourceGroups/${plane.resourceGroup}/providers/Microsoft.Storage/storageAccounts/${plane.name}`,
+                  container,
+                }),
+              };
+      }
       return {
-        ...(vnet ? { vnet } : {}),
-        ...(typeof drainUrl === "string" ? { drainUrl } : {}),
+        ...(killSwitch ? { killSwitch } : {}),
         stack: s.name,
         hostName: host,
         region: String(outputs?.["region"] ?? s.tags[TAG.region]),
@@ -109,39 +135,17 @@ async function frontDoors(engine: Engine, env: string): Promise<FabricFrontDoor[
   return found.filter((f): f is FabricFrontDoor => f !== undefined);
 }
 
-/** The offline world's network model, rebuilt from every stack record at most every 500 ms. */
-let networkCache: { at: number; stateDir: string; model: Promise<import("../offline/network/reachability.js").NetworkModel> } | undefined;
-async function networkModel(engine: OfflineEngine) {
-  if (!networkCache || networkCache.stateDir !== engine.stateDir || Date.now() - networkCache.at > 500) {
-    const load = async () => {
-      const { NetworkModel } = await import("../offline/network/reachability.js");
-      const stacks = await engine.listStacks();
-      const records = await Promise.all(stacks.map((s) => engine.readRecord(s.name)));
-      return new NetworkModel(records.filter((r): r is NonNullable<typeof r> => r !== undefined));
-    };
-    networkCache = { at: Date.now(), stateDir: engine.stateDir, model: load() };
-  }
-  return networkCache.model;
-}
-
 /**
  * What the reference health service's kill-switch check does (stamp/health/checks/kill-switch.ts),
- * in the offline world: read the stamp's drain marker over the network from the stamp's virtual
- * network; a marker that cannot be read (refused by the account's network rules) fails closed.
+ * in the offline world: the stamp reads its drain marker over the network from its virtual network.
+ * Whether it may is decided when the stamps are read (network model); the check itself only looks
+ * for the marker, so it stays as cheap as the real one.
  */
-async function readKillSwitch(engine: OfflineEngine, stamp: FabricStamp): Promise<void> {
-  if (!stamp.drainUrl) throw new Error(`${stamp.stack} has no killSwitchDrainUrl output: redeploy it with this version`);
-  const url = new URL(stamp.drainUrl);
-  const account = url.hostname.split(".")[0]!;
-  const container = url.pathname.split("/")[1]!;
-  const model = await networkModel(engine);
-  const caller = stamp.vnet ? { from: "vnet" as const, vnet: stamp.vnet } : { from: "internet" as const, address: "20.50.2.1" };
-  const reached = model.reach("storage", account, caller);
-  if (!reached.allowed) throw new Error(`could not read kill switch drain marker ${container}: ${reached.status} ${reached.code}: ${reached.message}`);
-  const plane = model.find("storage", account)!;
-  const { readOfflineContainer } = await import("../offline/network/control-plane.js");
-  const accountId = `/subscriptions/offline/resourceGroups/${plane.resourceGroup}/providers/Microsoft.Storage/storageAccounts/${plane.name}`;
-  if (await readOfflineContainer(engine.stateDir, { stack: stamp.stack, accountId, container })) {
-    throw new Error(`drained: the kill switch drain marker ${container} exists (an operator took the stamp out of rotation; delete the container to bring it back)`);
+async function readKillSwitch(stamp: FabricStamp): Promise<void> {
+  const ks = stamp.killSwitch;
+  if (!ks) throw new Error(`${stamp.stack} has no killSwitchDrainUrl output: redeploy it with this version`);
+  if ("refused" in ks) throw new Error(ks.refused);
+  if (await stat(ks.markerFile).then(() => true, () => false)) {
+    throw new Error(`drained: the kill switch drain marker ${ks.container} exists (an operator took the stamp out of rotation; delete the container to bring it back)`);
   }
 }

@@ -24,7 +24,7 @@ export function register(program: Command, ctx: CliContext): void {
     .requiredOption("--region <region>", "Azure region or short code; repeat, comma-separate, or 'all' for every region of the environment", collect)
     .requiredOption("--release <id>", "release id, e.g. r42")
     .option("--image <ref>", "container image (default: <registry>/shop-api:<release>)")
-    .option("--probe-allow <cidr>", "CIDR allowed to reach the web app directly for release probes (repeatable)", collect)
+    .option("--probe-allow <cidr>", "CIDR also allowed to reach the web app directly, e.g. an operators network (repeatable; the gate goes through Front Door)", collect)
     .action(async (opts: { env: string; region: string[]; release: string; image?: string; probeAllow?: string[] }, command: Command) => {
       const env = ctx.environment(opts.env);
       const regions = resolveRegions(env, opts.region, (region) =>

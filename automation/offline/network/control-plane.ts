@@ -22,7 +22,8 @@ export interface OfflineContainer {
   createdAt: string;
 }
 
-function containerFile(stateDir: string, target: DrainTarget): string {
+/** Where the offline control plane keeps one container. */
+export function containerFile(stateDir: string, target: DrainTarget): string {
   const { resourceGroup, account } = parseAccountId(target.accountId);
   return path.join(stateDir, "control-plane", "containers", resourceGroup.toLowerCase(), account.toLowerCase(), `${target.container}.json`);
 }
@@ -61,8 +62,8 @@ async function requireAccount(stateDir: string, accountId: string): Promise<void
   throw new ResourceNotFoundError(`The Resource 'Microsoft.Storage/storageAccounts/${account}' under resource group '${resourceGroup}' was not found.`);
 }
 
-/** An offline container's record, or undefined. Exposed to the offline stamps, which read markers over the network model. */
-export async function readOfflineContainer(stateDir: string, target: DrainTarget): Promise<OfflineContainer | undefined> {
+/** An offline container's record, or undefined. */
+async function readOfflineContainer(stateDir: string, target: DrainTarget): Promise<OfflineContainer | undefined> {
   return (await readJsonIfExists(containerFile(stateDir, target))) as OfflineContainer | undefined;
 }
 
