@@ -1,6 +1,7 @@
 import { TAG } from "../../environments/stacks.js";
 import type { OriginSpec, StampEndpointOutput } from "../../global/contract.js";
-import { stat } from "node:fs/promises";
+import { readdir } from "node:fs/promises";
+import * as path from "node:path";
 import type { OfflineEngine } from "../offline/offline-engine.js";
 import type { Engine } from "../engine/port.js";
 import { loadFaultPlan } from "../offline/fault-plan.js";
@@ -33,6 +34,23 @@ export async function stampEndpoints(engine: Engine, options: { env: string; che
     return plan.value;
   };
   const { runnerAddress } = await import("../offline/network/addresses.js");
+  // Like the plan: one listing of the offline control plane's containers serves every stamp's
+  // kill-switch check for 100 ms, so a check costs no file I/O of its own (each must finish
+  // within half the check interval, on a busy machine too).
+  let markerList: { at: number; value: Promise<Set<string>> } | undefined;
+  const markersDir = path.join(engine.stateDir, "control-plane", "containers");
+  const markers = () => {
+    if (!markerList || Date.now() - markerList.at > 100) {
+      markerList = {
+        at: Date.now(),
+        value: readdir(markersDir, { recursive: true }).then(
+          (files) => new Set(files.map((f) => path.join(markersDir, f))),
+          (err: NodeJS.ErrnoException) => (err.code === "ENOENT" ? new Set<string>() : Promise.reject(err)),
+        ),
+      };
+    }
+    return markerList.value;
+  };
   const fabric = await startStampFabric({
     runnerAddress: runnerAddress(),
     // Only the offline engine comes here: its records hold each web app's recorded inputs.
@@ -41,7 +59,7 @@ export async function stampEndpoints(engine: Engine, options: { env: string; che
     faults,
     // The kill switch is read for real: the marker through the network model, from the stamp's vnet.
     componentCheck: async (stamp, component) => {
-      if (component === "killswitch") await readKillSwitch(stamp);
+      if (component === "killswitch") await readKillSwitch(stamp, markers);
     },
     // Checks run in the same process as the driver, and each check's timeout is half the interval:
     // at 100 ms a busy event loop (a stack program under mocks, a loaded CI machine) timed every
@@ -141,11 +159,11 @@ async function frontDoors(engine: Engine, env: string): Promise<FabricFrontDoor[
  * Whether it may is decided when the stamps are read (network model); the check itself only looks
  * for the marker, so it stays as cheap as the real one.
  */
-async function readKillSwitch(stamp: FabricStamp): Promise<void> {
+async function readKillSwitch(stamp: FabricStamp, markers: () => Promise<Set<string>>): Promise<void> {
   const ks = stamp.killSwitch;
   if (!ks) throw new Error(`${stamp.stack} has no killSwitchDrainUrl output: redeploy it with this version`);
   if ("refused" in ks) throw new Error(ks.refused);
-  if (await stat(ks.markerFile).then(() => true, () => false)) {
+  if ((await markers()).has(ks.markerFile)) {
     throw new Error(`drained: the kill switch drain marker ${ks.container} exists (an operator took the stamp out of rotation; delete the container to bring it back)`);
   }
 }
