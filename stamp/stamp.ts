@@ -41,7 +41,7 @@ export class Stamp extends pulumi.ComponentResource {
   readonly healthUrl: pulumi.Output<string>;
   readonly serviceBusNamespace: pulumi.Output<string>;
   readonly ordersQueue: pulumi.Output<string>;
-  readonly killSwitchBlobUrl: pulumi.Output<string>;
+  readonly killSwitchDrainUrl: pulumi.Output<string>;
 
   constructor(name: string, args: StampArgs, opts?: pulumi.ComponentResourceOptions) {
     super(STAMP_TYPE, name, {}, opts);
@@ -116,7 +116,7 @@ export class Stamp extends pulumi.ComponentResource {
       [APP_SETTING.keyVaultUri]: vault.vaultUri,
       // The secret without which the API cannot take payments: what "Key Vault healthy" means here.
       [APP_SETTING.keyVaultHealthSecret]: EXTERNAL_SECRETS[0]!.name,
-      [APP_SETTING.killSwitchBlobUrl]: killSwitch.blobUrl,
+      [APP_SETTING.killSwitchDrainUrl]: killSwitch.drainUrl,
       // Local auth is off on the component, so the connection string is no credential; the SDK
       // authenticates with the app's identity ("Microsoft Entra authentication for Application
       // Insights": APPLICATIONINSIGHTS_AUTHENTICATION_STRING = Authorization=AAD;ClientId=<client id>).
@@ -194,13 +194,13 @@ export class Stamp extends pulumi.ComponentResource {
     this.healthUrl = pulumi.interpolate`https://${app.defaultHostName}${STAMP_HEALTH_PATH}`;
     this.serviceBusNamespace = messaging.namespace.name;
     this.ordersQueue = messaging.ordersQueue.name;
-    this.killSwitchBlobUrl = killSwitch.blobUrl;
+    this.killSwitchDrainUrl = killSwitch.drainUrl;
     this.registerOutputs({
       resourceGroupName: this.resourceGroupName,
       webAppName: this.webAppName,
       webAppHostName: this.webAppHostName,
       healthUrl: this.healthUrl,
-      killSwitchBlobUrl: this.killSwitchBlobUrl,
+      killSwitchDrainUrl: this.killSwitchDrainUrl,
     });
   }
 }

@@ -5,13 +5,12 @@ import type { GlobalOutputs, OriginSpec } from "../../global/contract.js";
 import type { Engine, UpResult } from "../engine/port.js";
 import type { GateTarget } from "../release/health-gate.js";
 import { intentFromTags } from "../release/intent-tags.js";
-import { gateAndRecord, gateSettings } from "../release/ports.js";
+import { awaitStampEndpoints, gateAndRecord, gateSettings } from "../release/ports.js";
 import { openReleaseSession, parseTimeScale } from "../release/session.js";
 import type { HeldLock } from "../lock/held-lock.js";
 import { acquireEnvironmentLock } from "../lock/environment-lock.js";
 import { currentGlobalOutputs, globalStack } from "../stacks/global-stack.js";
 import { validateImage } from "../stacks/inputs.js";
-import { armKillSwitch } from "../stacks/kill-switch.js";
 import { defaultImage, stampStack } from "../stacks/stamp-stack.js";
 import { requireImageInRegistry } from "../images/require-image.js";
 import { imageRegistryFor } from "../images/select-registry.js";
@@ -168,11 +167,7 @@ async function bringUp(engine: Engine, request: ValidatedEnvUp, deps: EnvUpDeps,
   }
 
   const stampPlan = await stampStack(engine, env, { region, release, now, user: owner, ...(request.image ? { image: request.image } : {}) });
-  const stampUp = await step(stampPlan.stack, "up", async () => {
-    const result = await engine.up(stampPlan);
-    await armKillSwitch(engine, env.name, result);
-    return result;
-  });
+  const stampUp = await step(stampPlan.stack, "up", () => engine.up(stampPlan));
   const hostName = stampUp.outputs["webAppHostName"];
   if (typeof hostName !== "string") throw new Error(`${stampPlan.stack} has no webAppHostName output`);
 
@@ -183,7 +178,20 @@ async function bringUp(engine: Engine, request: ValidatedEnvUp, deps: EnvUpDeps,
   let frontDoorHost = String(globalUp.outputs["frontDoorEndpointHostName"]);
   if (!unchanged) {
     // The release invariant holds here too: no traffic to a stamp that has not passed its health gate.
-    await passHealthGate(engine, env, { stack: stampPlan.stack, hostName, release }, deps.log);
+    // Its web app admits only this environment's Front Door, so the gate reaches it through its own
+    // stamp endpoint: first the stamp joins the origin list disabled (the endpoint appears, no traffic).
+    let exposedUp = globalUp;
+    if (!current.origins.some((o) => o.stamp === origin.stamp && o.hostName === origin.hostName)) {
+      const exposed = await globalStack(engine, env, {
+        origins: [...current.origins.filter((o) => o.stamp !== origin.stamp), { ...origin, enabled: false }],
+        liveRelease: current.liveRelease,
+        now,
+        user: owner,
+      });
+      exposedUp = await step(exposed.stack, "expose", () => engine.up(exposed));
+    }
+    const probeHostName = stampEndpointOf(exposedUp, stampPlan.stack);
+    await passHealthGate(engine, env, { stack: stampPlan.stack, hostName: probeHostName, release }, deps.log);
     const routed = await globalStack(engine, env, { origins: [origin], liveRelease: release, now, user: owner });
     const routedUp = await step(routed.stack, "route", () => engine.up(routed));
     frontDoorHost = String(routedUp.outputs["frontDoorEndpointHostName"]);
@@ -224,6 +232,8 @@ async function passHealthGate(engine: Engine, env: Environment, target: GateTarg
   try {
     await session.ctx.afterStackChange?.();
     const settings = gateSettings(env, session.ctx.timing);
+    const propagationMs = Math.max(settings.intervalMs * 20, Math.round(env.release.edgePropagationTimeout * session.ctx.timing.scale));
+    await awaitStampEndpoints([target], { settings, resolve: session.ctx.resolve, path: env.originHealthProbe.path, timeoutMs: propagationMs });
     const [verdict] = await gateAndRecord(engine, [target], settings.deadlineMs, { settings, resolve: session.ctx.resolve, path: env.originHealthProbe.path });
     if (!verdict!.passed) {
       throw new Error(`${target.stack} failed its health gate, so Front Door was not pointed at it: ${verdict!.reason ?? "unhealthy"} (see contoso health --env ${env.name})`);
@@ -232,6 +242,14 @@ async function passHealthGate(engine: Engine, env: Environment, target: GateTarg
   } finally {
     await session.close();
   }
+}
+
+/** The host name of a stamp's own Front Door endpoint, from a global update's outputs. */
+function stampEndpointOf(up: UpResult, stamp: string): string {
+  const endpoints = Array.isArray(up.outputs["stampEndpoints"]) ? (up.outputs["stampEndpoints"] as Array<{ stamp: string; hostName: string }>) : [];
+  const found = endpoints.find((e) => e.stamp === stamp);
+  if (!found) throw new Error(`${up.stack} has no Front Door stamp endpoint for ${stamp}: the health gate cannot reach it`);
+  return found.hostName;
 }
 
 function globalOutputsOf(up: UpResult): { origins: OriginSpec[]; liveRelease: string | null } {

@@ -39,7 +39,7 @@ export function register(program: Command, ctx: CliContext): void {
     .requiredOption("--release <id>", "release id, e.g. r42")
     .requiredOption("--image <ref>", "container image of the release, e.g. crshoesprod.azurecr.io/shop-api:r42")
     .option("--keep-failed", "keep a failed release's green stamps for debugging (their traffic is still removed)")
-    .option("--probe-allow <cidr>", "CIDR the health gate probes from (allowed to reach the web apps directly)", (v: string, p: string[] = []) => [...p, v])
+    .option("--probe-allow <cidr>", "CIDR also allowed to reach the green web apps directly, e.g. an operators network (the gate itself goes through Front Door)", (v: string, p: string[] = []) => [...p, v])
     .action(async (opts: CommonOptions & { release: string; image: string; keepFailed?: boolean; probeAllow?: string[] }, command: Command) => {
       const env = ctx.environment(opts.env);
       validateRelease(opts.release);

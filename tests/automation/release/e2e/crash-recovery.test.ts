@@ -38,7 +38,7 @@ interface CrashPoint {
   occurrence: number;
 }
 
-const KINDS = ["deploy-green", "gate", "shift", "bake", "promote", "destroy-stamps", "finish"];
+const KINDS = ["deploy-green", "expose", "gate", "shift", "bake", "promote", "destroy-stamps", "finish"];
 const RESUME_POINTS: CrashPoint[] = [
   ...KINDS.flatMap((kind) => ["before", "after"].map((when): CrashPoint => ({ env: "dev", at: `${when}:${kind}`, occurrence: 1 }))),
   { env: "prod", at: "before:shift", occurrence: 2 },
@@ -49,6 +49,7 @@ const RESUME_POINTS: CrashPoint[] = [
 /** Before promotion only: once green is live, abort refuses (release the previous version again). */
 const ABORT_POINTS: CrashPoint[] = [
   { env: "dev", at: "after:deploy-green", occurrence: 1 },
+  { env: "dev", at: "after:expose", occurrence: 1 },
   { env: "dev", at: "after:gate", occurrence: 1 },
   { env: "dev", at: "before:promote", occurrence: 1 },
   { env: "prod", at: "after:shift", occurrence: 1 },
