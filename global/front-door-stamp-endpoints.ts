@@ -32,6 +32,8 @@ export interface StampEndpointsArgs {
   resourceGroupName: pulumi.Input<string>;
   profileName: pulumi.Input<string>;
   suffix: pulumi.Input<string>;
+  /** The environment's resource tags, as every other Front Door resource carries them. */
+  tags: Record<string, string>;
 }
 
 export interface StampEndpoint {
@@ -62,6 +64,7 @@ export function stampEndpoints(args: StampEndpointsArgs, parent: pulumi.Resource
         endpointName: pulumi.output(args.suffix).apply((suffix) => resourceName("frontDoorEndpoint", { env: env.name, region: spec.region, release: spec.release, suffix })),
         location: "global",
         enabledState: "Enabled",
+        tags: args.tags,
       },
       { parent },
     );

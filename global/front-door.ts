@@ -95,7 +95,7 @@ export function frontDoor(args: FrontDoorArgs, parent: pulumi.Resource): FrontDo
   );
 
   const perStamp = stampEndpoints(
-    { env, origins: args.origins, resourceGroupName: args.resourceGroupName, profileName: profile.name, suffix: args.suffix },
+    { env, origins: args.origins, resourceGroupName: args.resourceGroupName, profileName: profile.name, suffix: args.suffix, tags: args.tags },
     parent,
   );
 

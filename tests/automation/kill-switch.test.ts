@@ -106,6 +106,8 @@ describe("kill switch: drain markers through Azure Resource Manager", function (
 
     before(async () => {
       ok(await contoso("global", "up", "--env", "prod"), "global up");
+      // The release's image must be in prod's registry, or App Service never starts the container.
+      ok(await contoso("image", "build", "--env", "prod", "--release", "r1"), "image build");
       // The runner's offline address is allow-listed, so this test can probe the stamp directly.
       ok(await contoso("stamp", "up", "--env", "prod", "--region", "weu", "--release", "r1", "--probe-allow", "203.0.113.10/32"), "stamp up");
       host = String((await engine.outputs(STAMP))!["webAppHostName"]);

@@ -59,7 +59,7 @@ describe("stamp health: every setting the health service needs is set on the web
         partitionKeyPath: HEALTH_CONTAINER.partitionKey,
       });
       expect(config.keyVault?.secretName).to.be.oneOf(EXTERNAL_SECRETS.map((s) => s.name));
-      expect(config.killSwitch).to.deep.equal({ blobUrl: `${args.global.killSwitchBlobEndpoint}${args.global.killSwitchContainerName}/${envName}-weu-r42` });
+      expect(config.killSwitch).to.deep.equal({ drainUrl: `${args.global.killSwitchBlobEndpoint.replace(/\/+$/, "")}/drain-${envName}-weu-r42` });
       expect(config).to.include({ release: "r42", region: "westeurope" });
     });
   }

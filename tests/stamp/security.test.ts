@@ -106,8 +106,9 @@ for (const envName of ["prod", "staging", "dev"] as const) {
           `${roleDef(BUILT_IN_ROLES.serviceBusDataSender)} @ ${orders.id}`,
           `${roleDef(BUILT_IN_ROLES.serviceBusDataReceiver)} @ ${orders.id}`,
           `${roleDef(BUILT_IN_ROLES.serviceBusDataSender)} @ ${health.id}`,
-          // Its own kill switch's container, not the account: it reads switches, it cannot see other accounts' data.
-          `${roleDef(BUILT_IN_ROLES.storageBlobDataReader)} @ ${args.global.killSwitchStorageAccountId}/blobServices/default/containers/${args.global.killSwitchContainerName}`,
+          // The kill-switch account, which holds nothing but drain markers: its own marker does not exist
+          // until an operator drains it, so there is no narrower scope to grant on in advance.
+          `${roleDef(BUILT_IN_ROLES.storageBlobDataReader)} @ ${args.global.killSwitchStorageAccountId}`,
           // Publishes telemetry to its own Application Insights, which takes Entra ID only.
           `${roleDef(BUILT_IN_ROLES.monitoringMetricsPublisher)} @ ${run.one(T.appInsights).id}`,
         ].sort(),

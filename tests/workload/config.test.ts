@@ -18,7 +18,7 @@ const STAMP_SETTINGS = {
   [APP_SETTING.redisPort]: "10000",
   [APP_SETTING.keyVaultUri]: "https://kv-shoes-prod-weu-r9.vault.azure.net/",
   [APP_SETTING.keyVaultHealthSecret]: "payments-api-key",
-  [APP_SETTING.killSwitchBlobUrl]: "https://stshoeskill.blob.core.windows.net/killswitch/prod-weu-r9",
+  [APP_SETTING.killSwitchDrainUrl]: "https://stshoeskill.blob.core.windows.net/drain-prod-weu-r9",
 };
 
 describe("workload: configuration from the stamp's app settings", () => {

@@ -1,4 +1,3 @@
-import { BlobServiceClient } from "@azure/storage-blob";
 import { expect } from "chai";
 import { spawn, type ChildProcessWithoutNullStreams } from "node:child_process";
 import { once } from "node:events";
@@ -43,8 +42,8 @@ function stampSettings(redis: LocalRedis, azurite: LocalAzurite, port: number): 
     [APP_SETTING.redisPort]: String(redis.port),
     REDIS_TLS: "false",
     KILL_SWITCH_STORAGE_CONNECTION_STRING: azurite.connectionString,
-    KILL_SWITCH_CONTAINER: "killswitch",
-    KILL_SWITCH_BLOB: "prod-weu-r9",
+    // The drain marker (stamp/health/checks/kill-switch.ts): absent, so the stamp serves.
+    KILL_SWITCH_CONTAINER: "drain-prod-weu-r9",
     HEALTH_DISABLED_CHECKS: "keyvault",
     HEALTH_INTERVAL: "1s",
     HEALTH_CHECK_TIMEOUT: "900ms",
@@ -121,9 +120,6 @@ describe("workload: the shop API from its build output, production dependencies 
   before(async function () {
     this.timeout(300_000);
     [build, redis, azurite] = await Promise.all([workloadBuild(), startRedis(), startAzuriteBlob()]);
-    const container = BlobServiceClient.fromConnectionString(azurite.connectionString).getContainerClient("killswitch");
-    await container.createIfNotExists();
-    await container.getBlockBlobClient("prod-weu-r9").upload("armed", 5);
   });
   after(async () => {
     await Promise.all([redis?.stop(), azurite?.stop()]);

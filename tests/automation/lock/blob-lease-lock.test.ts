@@ -201,7 +201,7 @@ describe("environment lock on a blob lease (real Azurite)", function () {
     };
     const err = await expectRejects(reconcile({ regions: ["weu", "neu"], steps: [10, 50, 100] }, ports), LockLostError);
     expect(err.message).to.match(/^lost the lock of run: /);
-    expect(executed, "nothing ran after the action during which the lock was lost").to.deep.equal(["deploy-green", "gate", "shift:10"]);
+    expect(executed, "nothing ran after the action during which the lock was lost").to.deep.equal(["deploy-green", "expose", "gate", "shift:10"]);
     expect(JSON.stringify(world.origins), "Front Door origins stay as the lost run left them").to.equal(originsAtLoss);
     expect(world.origins.filter((o) => o.release === GREEN && o.enabled), "green stays at its first step").to.have.length(2);
     expect(world.liveRelease).not.to.equal(GREEN);
