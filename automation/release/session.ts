@@ -54,7 +54,7 @@ export async function openReleaseSession(
     ready: async () => {
       if (engine.kind !== "offline") return;
       await endpoints.refresh();
-      await new Promise((r) => setTimeout(r, interval * 3));
+      await endpoints.checked(interval * 3);
     },
     close: () => endpoints.close(),
   };
