@@ -1,9 +1,17 @@
-import { realpathSync } from "node:fs";
+import { readFileSync, realpathSync } from "node:fs";
+import * as path from "node:path";
 import { pathToFileURL } from "node:url";
 import { Command, CommanderError } from "commander";
 import { commandGroups } from "./commands/index.js";
 import { createContext, type ContextIo } from "./context.js";
 import { exitCodeOf, oneLine } from "./exit-codes.js";
+import { addExamples } from "./examples.js";
+import { REPO_ROOT } from "../offline/state-dir.js";
+
+/** The package's version (package.json), for `contoso --version`. */
+export function cliVersion(): string {
+  return (JSON.parse(readFileSync(path.join(REPO_ROOT, "package.json"), "utf8")) as { version: string }).version;
+}
 
 /**
  * `contoso`: the driver's command line. Exit codes: 0 success, 1 an operation failed, 2 bad input
@@ -17,6 +25,9 @@ export function buildProgram(io: ContextIo): Command {
     .option("--offline", "use the offline engine (Pulumi mocks, state in .contoso/offline); the default when no cloud is configured")
     .option("--engine <kind>", "pulumi or offline (default: pulumi when Azure or a Pulumi backend is configured)")
     .option("--json", "machine-readable result on stdout (progress stays on stderr)")
+    .version(cliVersion(), "-V, --version", "print the version of contoso")
+    // Every subcommand's help lists --json, --offline and --engine too: they work after any command.
+    .configureHelp({ showGlobalOptions: true })
     .showSuggestionAfterError(true)
     .exitOverride()
     .configureOutput({
@@ -24,6 +35,7 @@ export function buildProgram(io: ContextIo): Command {
       writeErr: (text) => io.stderr.write(text),
     });
   for (const register of commandGroups) register(program, ctx);
+  addExamples(program);
   return program;
 }
 

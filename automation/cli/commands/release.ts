@@ -9,6 +9,7 @@ import { openReleaseSession, parseTimeScale } from "../../release/session.js";
 import { releaseStatus, type ReleaseStatus } from "../../release/status.js";
 import type { CliContext } from "../context.js";
 import { oneLine } from "../exit-codes.js";
+import { renderTable } from "../../text/table.js";
 import { isInputError } from "../../../environments/errors.js";
 import { ReleaseBusyError } from "../../release/release-lock.js";
 
@@ -70,7 +71,7 @@ export function register(program: Command, ctx: CliContext): void {
       try {
         await session.ready();
         const status = await releaseStatus(await observeWorld(engine, env.name), env, session.ctx.resolve, 5_000);
-        ctx.print(ctx.mode(command) === "json" ? JSON.stringify(status, null, 2) : statusText(status));
+        ctx.print(ctx.mode(command) === "json" ? JSON.stringify(status, null, 2) : statusText(status, ctx.width()));
       } finally {
         await session.close();
       }
@@ -145,19 +146,25 @@ function summaryText(s: ReleaseSummary): string {
   }
 }
 
-export function statusText(s: ReleaseStatus): string {
+export function statusText(s: ReleaseStatus, width?: number): string {
   const lines = [
     `environment ${s.env}: ${s.phase}${s.release ? ` (release ${s.release}${s.greenPercent !== null ? `, ${s.greenPercent}% on green` : ""})` : ""}; live release ${s.liveRelease ?? "none"}`,
   ];
   if (s.reason) lines.push(`reason: ${s.reason}`);
-  lines.push("", "ORIGIN            RELEASE  WEIGHT  ENABLED");
-  for (const o of s.origins) lines.push(`${o.stamp.padEnd(17)} ${o.release.padEnd(8)} ${String(o.weight).padEnd(7)} ${o.enabled ? "yes" : "no"}`);
+  lines.push("");
   if (s.origins.length === 0) lines.push("(no origins)");
-  lines.push("", "STAMP             RELEASE  GATE     HEALTH");
-  for (const st of s.stamps) {
-    const failing = st.components.filter((c) => c.status !== "Healthy").map((c) => `${c.name}=${c.status}`).join(" ");
-    lines.push(`${st.stack.padEnd(17)} ${st.release.padEnd(8)} ${st.gate.padEnd(8)} ${st.health}${failing ? ` (${failing})` : ""}`);
+  else {
+    const origins = s.origins.map((o) => [o.stamp, o.release, String(o.weight), o.enabled ? "yes" : "no"]);
+    lines.push(renderTable(["ORIGIN", "RELEASE", "WEIGHT", "ENABLED"], origins, { width }));
   }
+  lines.push("");
   if (s.stamps.length === 0) lines.push("(no stamps)");
+  else {
+    const stamps = s.stamps.map((st) => {
+      const failing = st.components.filter((c) => c.status !== "Healthy").map((c) => `${c.name}=${c.status}`).join(" ");
+      return [st.stack, st.release, st.gate, `${st.health}${failing ? ` (${failing})` : ""}`];
+    });
+    lines.push(renderTable(["STAMP", "RELEASE", "GATE", "HEALTH"], stamps, { width }));
+  }
   return lines.join("\n");
 }
