@@ -57,7 +57,7 @@ export async function runRelease(
 ): Promise<ReleaseSummary> {
   const session = await openReleaseSession(engine, env, { timeScale, onEvent });
   try {
-    return await startRelease(session.ctx, { release, image: imageOf(release), keepFailed: false });
+    return await startRelease(session.ctx, { release, image: imageOf(release), keepFailed: false, autoPromote: true });
   } finally {
     await session.close();
   }

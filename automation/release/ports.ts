@@ -4,7 +4,7 @@ import type { OriginSpec } from "../../global/contract.js";
 import type { Engine, StackSummary } from "../engine/port.js";
 import { verifyEdge } from "./edge-check.js";
 import { gateStamps, watchStamps, type GateOptions, type GateSettings, type GateTarget, type StampVerdict } from "./health-gate.js";
-import { GATE_TAG, gateFromTags, intentFromTags, intentToTags } from "./intent-tags.js";
+import { GATE_TAG, gateFromTags, intentFromTags, intentToTags, PAUSED_TAG } from "./intent-tags.js";
 import type { Action, ObservedStamp, World } from "./model.js";
 import type { HostResolver, ProbeResult } from "./probe.js";
 import type { ActionResult, ReconcilerEvent, ReleasePorts } from "./reconciler.js";
@@ -176,6 +176,18 @@ export function enginePorts(options: EnginePortsOptions): ReleasePorts {
         case "bake": {
           const bakeMs = Math.round(env.release.bakeTime * options.timing.scale);
           const verdicts = await watchStamps(targetsOf(world, action.stacks), Math.max(bakeMs, settings.intervalMs * settings.sampleSize), gateOptions);
+          const failed = verdicts.filter((v) => !v.passed);
+          for (const v of failed) {
+            options.onEvent({ type: "gate-verdict", verdict: v });
+            await engine.setTags(v.stack, { [GATE_TAG]: "failed" });
+          }
+          return failed.length === 0 ? { ok: true } : { ok: false, unhealthy: failed.map((v) => `${v.stack}: ${v.reason}`).join("; ") };
+        }
+        case "pause": {
+          if (intent.pausedAt !== action.step) await engine.setTags(globalName, { [PAUSED_TAG]: `${intent.release}:${action.step}` });
+          // One detection window of the same k-of-n watch as a bake; the loop then observes again and
+          // so picks up a `release promote` (or an abort) recorded meanwhile by another process.
+          const verdicts = await watchStamps(targetsOf(world, action.stacks), settings.intervalMs * settings.sampleSize, gateOptions);
           const failed = verdicts.filter((v) => !v.passed);
           for (const v of failed) {
             options.onEvent({ type: "gate-verdict", verdict: v });

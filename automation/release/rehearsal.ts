@@ -6,7 +6,7 @@ import { faultPlanPath } from "../offline/fault-plan.js";
 import { OfflineEngine } from "../offline/offline-engine.js";
 import { globalStack } from "../stacks/global-stack.js";
 import { observeWorld } from "./ports.js";
-import { startRelease, type ReleaseEvent, type ReleaseSummary } from "./run-release.js";
+import { promoteRelease, startRelease, type ReleaseEvent, type ReleaseSummary } from "./run-release.js";
 import { openReleaseSession } from "./session.js";
 import { releaseStatus, type ReleaseStatus } from "./status.js";
 
@@ -40,12 +40,21 @@ export async function rehearse(options: RehearsalOptions): Promise<RehearsalResu
   const sick = env.regions[Math.min(1, env.regions.length - 1)]!;
   const sickStep = Math.min(1, env.release.steps.length - 1);
   let faultWritten = false;
+  let promoted = false;
 
   const session = await openReleaseSession(engine, env, {
     timeScale: options.timeScale,
     ...(options.signal ? { signal: options.signal } : {}),
     onEvent: (e) => {
       options.onEvent(e);
+      // Act 2's approval: an operator runs `release promote` once r2 pauses (as a second command would).
+      if (e.type === "action" && e.action.kind === "pause" && !promoted) {
+        promoted = true;
+        void promoteRelease({ engine, env }, { full: false }).then(
+          (p) => options.onEvent({ type: "note", message: `an operator ran "contoso release promote --env ${env.name}": approved ${p.promotion}` }),
+          (err: Error) => options.onEvent({ type: "warning", message: `release promote failed: ${err.message}` }),
+        );
+      }
       // Act 3's fault: the green stamp in one region fails its Cosmos DB check once the chosen bake starts.
       if (armed && !faultWritten && e.type === "action" && e.action.kind === "bake" && e.action.step === sickStep) {
         faultWritten = true;
@@ -63,13 +72,14 @@ export async function rehearse(options: RehearsalOptions): Promise<RehearsalResu
     await engine.up(await globalStack(engine, env), options.signal ? { signal: options.signal } : {});
     await session.ctx.afterStackChange?.();
 
-    act(`2/3 first release r1 (nothing to switch from), then r2 blue/green through ${env.release.steps.join(" → ")} %`);
+    const stepsShown = env.release.steps.map((s, i) => (env.release.pauseBefore.includes(i) ? `pause → ${s}` : String(s))).join(" → ");
+    act(`2/3 first release r1 (nothing to switch from), then r2 blue/green through ${stepsShown} %, promoted by an operator at the pause`);
     record("release r1", "released", await startRelease(session.ctx, { release: "r1", image: imageOf(env, "r1"), keepFailed: false }));
     record("release r2", "released", await startRelease(session.ctx, { release: "r2", image: imageOf(env, "r2"), keepFailed: false }));
 
     act(`3/3 release r3 with ${sick} turning unhealthy during the ${env.release.steps[sickStep]} % bake: must roll back to r2`);
     armed = true;
-    record("release r3 (unhealthy green)", "rolled-back", await startRelease(session.ctx, { release: "r3", image: imageOf(env, "r3"), keepFailed: false }));
+    record("release r3 (unhealthy green)", "rolled-back", await startRelease(session.ctx, { release: "r3", image: imageOf(env, "r3"), keepFailed: false, autoPromote: true }));
 
     await session.ready();
     const status = await releaseStatus(await observeWorld(engine, env.name), env, session.ctx.resolve, 5_000);
