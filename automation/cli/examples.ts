@@ -30,6 +30,7 @@ export const EXAMPLES: Record<string, string[]> = {
   "env down": ["contoso env down                    # your own dev-<your login>", "contoso env down --name bob --confirm dev-bob"],
   reap: ["contoso reap --dry-run", "contoso reap --older-than 2h --concurrency 8"],
   rehearse: ["contoso rehearse"],
+  dashboard: ["contoso dashboard                    # every environment, on http://127.0.0.1:<port>/", "contoso dashboard --env prod --port 8080"],
 };
 
 function pathOf(command: Command): string {
