@@ -42,14 +42,12 @@ describe("contoso dashboard in a headless browser", function () {
       spans.map((s) => `${s.parentElement!.getAttribute("data-region")} ${s.getAttribute("data-release")}=${s.getAttribute("data-percent")}`).sort(),
     );
   const expectSplit = async (page: Page, want: string[]) => {
+    // A page expression (runs in the browser): the split shown equals the one wanted.
     await page.waitForFunction(
-      (w) => {
-        const got = [...document.querySelectorAll('section[data-env="prod"] .split span')]
-          .map((s) => `${s.parentElement!.getAttribute("data-region")} ${s.getAttribute("data-release")}=${s.getAttribute("data-percent")}`)
-          .sort();
-        return JSON.stringify(got) === JSON.stringify(w);
-      },
-      [...want].sort(),
+      `JSON.stringify([...document.querySelectorAll('section[data-env="prod"] .split span')]
+        .map((s) => s.parentElement.getAttribute("data-region") + " " + s.getAttribute("data-release") + "=" + s.getAttribute("data-percent"))
+        .sort()) === ${JSON.stringify(JSON.stringify([...want].sort()))}`,
+      undefined,
       { timeout: 120_000 },
     ).catch(async (err: Error) => {
       throw new Error(`${err.message}; the page shows ${JSON.stringify(await splitShown(page))}`);

@@ -40,7 +40,8 @@ describe("release event stream", () => {
       emit({ type: "action-done", action: pause, result: { ok: true }, durationMs: 5 });
     }
     emit({ type: "action", action: { kind: "shift", step: 2, percent: 100, origins: [], liveRelease: "r1" } });
-    expect(records.map((r) => `${r.type}${(r as { action?: { kind: string } }).action ? `:${(r as { action: { kind: string } }).action.kind}` : ""}`)).to.deep.equal([
+    const kindOf = (r: StreamRecord) => (r["action"] as { kind: string } | undefined)?.kind;
+    expect(records.map((r) => `${r.type}${kindOf(r) ? `:${kindOf(r)}` : ""}`)).to.deep.equal([
       "action:pause",
       "probes",
       "action:shift",
