@@ -41,6 +41,21 @@ const thresholdPair = z
   .object({ yellow: z.number().nonnegative(), red: z.number().nonnegative() })
   .refine((t) => t.red >= t.yellow, { message: "red threshold must be at or above the yellow threshold" });
 
+const releaseSteps = z
+  .array(int(1, 100))
+  .min(1, "needs at least one step")
+  .superRefine((steps, ctx) => {
+    for (let i = 1; i < steps.length; i++) {
+      if (steps[i]! <= steps[i - 1]!) {
+        ctx.addIssue({ code: "custom", message: `steps must strictly increase (got ${steps.join(", ")})` });
+        return;
+      }
+    }
+    if (steps[steps.length - 1] !== 100) {
+      ctx.addIssue({ code: "custom", message: `steps must end at 100 percent (got ${steps.join(", ")})` });
+    }
+  });
+
 /**
  * A step list may hold "pause": the release stops there, holding its weights and watching green's
  * health, until `contoso release promote` (Argo Rollouts' `pause: {}` step and `kubectl argo
@@ -56,6 +71,9 @@ const releaseStepList = z
       if (i === items.length - 1) ctx.addIssue({ code: "custom", message: "a pause must come before a step (nothing is left to approve after the last one)" });
       else if (items[i + 1] === PAUSE) ctx.addIssue({ code: "custom", message: "two pauses in a row: one is enough" });
     });
+    // The percent steps themselves follow the same rules as a list without pauses.
+    const checked = releaseSteps.safeParse(items.filter((item): item is number => item !== PAUSE));
+    if (!checked.success) for (const issue of checked.error.issues) ctx.addIssue({ code: "custom", message: issue.message });
   })
   .transform((items) => {
     const steps: number[] = [];
@@ -65,21 +83,6 @@ const releaseStepList = z
       else steps.push(item);
     }
     return { steps, pauseBefore };
-  });
-
-const releaseSteps = z
-  .array(int(1, 100))
-  .min(1, "needs at least one step")
-  .superRefine((steps, ctx) => {
-    for (let i = 1; i < steps.length; i++) {
-      if (steps[i]! <= steps[i - 1]!) {
-        ctx.addIssue({ code: "custom", message: `steps must strictly increase (got ${steps.join(", ")})` });
-        return;
-      }
-    }
-    if (steps[steps.length - 1] !== 100) {
-      ctx.addIssue({ code: "custom", message: `steps must end at 100 percent (got ${steps.join(", ")})` });
-    }
   });
 
 export const environmentSchema = z
@@ -132,7 +135,7 @@ export const environmentSchema = z
       }),
     release: z.object({
       /** Percent of traffic on green after each step, strictly increasing, ending at 100; "pause" waits for `release promote`. */
-      steps: releaseStepList.pipe(z.object({ steps: releaseSteps, pauseBefore: z.array(z.number()) })),
+      steps: releaseStepList,
       /** How long each step is watched before the next. */
       bakeTime: duration("bakeTime"),
       /** How long to wait for Front Door edges to serve a new configuration. */
