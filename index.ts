@@ -5,8 +5,13 @@
  * directly, derived each run from the environment definitions and the global stack's outputs.
  *
  * Config read here (all optional except `image` for stamps):
- *   contoso-shoes:origins   JSON list of origins for the global stack (default: none). Use the driver
- *                           for releases; this exists for operators repairing a stack by hand.
+ *   contoso-shoes:origins   JSON list of origins for the global stack: REQUIRED for a global stack.
+ *                           Use the driver for releases; this exists for operators repairing a stack
+ *                           by hand. Unset, the update is refused: an origin list left out would
+ *                           remove every live origin and the route (an outage). `[]` says "none"
+ *                           (a first deployment). The program cannot read its own stack's current
+ *                           outputs (a StackReference names another stack), so it cannot keep them
+ *                           itself; `contoso global up` does (it reads them under the environment's lock).
  *   contoso-shoes:image     container image of a stamp's release.
  *   contoso-shoes:owner     owner tag (default: $USER).
  *   contoso-shoes:createdAt created-at tag (ISO time). Set it once per stack: without it every
@@ -34,7 +39,13 @@ export default async function main(): Promise<Record<string, unknown>> {
   const facts = { owner: config.get("owner") ?? process.env["USER"] ?? "unknown", createdAt: createdAt ?? new Date().toISOString() };
 
   if (parsed.kind === "global") {
-    const origins = config.getObject<OriginSpec[]>("origins") ?? [];
+    const origins = config.getObject<OriginSpec[]>("origins");
+    if (origins === undefined) {
+      throw new Error(
+        `contoso-shoes:origins is not set: this update would remove every Front Door origin of ${stackName} (an outage). ` +
+          `Use "contoso global up --env ${parsed.env}" (it keeps the live origins), or set the live ones (contoso global outputs --env ${parsed.env}: origins), or [] for a first deployment`,
+      );
+    }
     const liveRelease = origins.find((o) => o.enabled)?.release ?? null;
     return (await globalProgram({ env, origins, liveRelease, facts })()) as unknown as Record<string, unknown>;
   }

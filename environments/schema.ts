@@ -210,10 +210,15 @@ export const environmentSchema = z
       .object({ default: positiveDuration("ttl.default"), max: positiveDuration("ttl.max") })
       .refine((t) => t.default <= t.max, { message: "ttl.default must not exceed ttl.max" })
       .nullable(),
-    tags: z.record(
-      z.string().regex(/^[^<>%&\\?/]{1,512}$/, "tag names must be 1-512 characters without < > % & \\ ? /"),
-      z.string().max(256, "tag values must be at most 256 characters"),
-    ),
+    tags: z
+      .record(z.string(), z.string().max(256, "tag values must be at most 256 characters"))
+      // Checked here rather than as the record's key schema: zod reports a bad key only as "Invalid
+      // key in record", and the user needs to know which key and why.
+      .superRefine((tags, ctx) => {
+        for (const name of Object.keys(tags)) {
+          if (!/^[^<>%&\\?/]{1,512}$/.test(name)) ctx.addIssue({ code: "custom", path: [name], message: "tag names must be 1-512 characters without < > % & \\ ? /" });
+        }
+      }),
   })
   .superRefine((env, ctx) => {
     const fail = (path: (string | number)[], message: string) => ctx.addIssue({ code: "custom", path, message });

@@ -7,12 +7,33 @@ import { runProgram } from "./harness/pulumi.js";
 describe("index.ts (the pulumi CLI's program)", () => {
   const config = { "contoso-shoes:createdAt": "2026-11-01T00:00:00Z", "contoso-shoes:owner": "ops" };
 
-  it("runs the global program for <env>-global", async () => {
-    const run = await runProgram(main, "prod-global", { config });
+  it("runs the global program for <env>-global, with the origins it is given ([] for a first deployment)", async () => {
+    const run = await runProgram(main, "prod-global", { config: { ...config, "contoso-shoes:origins": "[]" } });
     expect(run.ofType("contoso:global:GlobalStack")).to.have.length(1);
     expect(run.ofType("contoso:stamp:Stamp")).to.have.length(0);
     expect(run.outputs["origins"]).to.deep.equal([]);
     expect(run.one("azure-native:resources:ResourceGroup").inputs["tags"]).to.include({ "contoso:owner": "ops", "contoso:created-at": "2026-11-01T00:00:00Z" });
+  });
+
+  it("refuses a global update without origins config in one line: it would remove every live origin (issue 13)", async () => {
+    let error: unknown;
+    try {
+      await runProgram(main, "prod-global", { config });
+    } catch (err) {
+      error = err;
+    }
+    expect(String(error)).to.match(/contoso-shoes:origins is not set: this update would remove every Front Door origin of prod-global \(an outage\)\. Use "contoso global up --env prod"/);
+    expect(String((error as Error).message)).not.to.include("\n");
+  });
+
+  it("deploys exactly the origins it is given: the live list is never shrunk by omission", async () => {
+    const origins = [
+      { stamp: "prod-weu-r1", region: "westeurope", release: "r1", hostName: "app-shoes-prod-weu-r1-aaaaa.azurewebsites.net", weight: 1000, enabled: true, priority: 1 },
+      { stamp: "prod-neu-r1", region: "northeurope", release: "r1", hostName: "app-shoes-prod-neu-r1-bbbbb.azurewebsites.net", weight: 1000, enabled: true, priority: 1 },
+    ];
+    const run = await runProgram(main, "prod-global", { config: { ...config, "contoso-shoes:origins": JSON.stringify(origins) } });
+    expect(run.outputs["origins"]).to.deep.equal(origins);
+    expect(run.ofType("azure-native:cdn:AFDOrigin")).to.have.length(2);
   });
 
   it("runs the stamp program for <env>-<region-short>-<release>, wired to the global stack's outputs", async () => {

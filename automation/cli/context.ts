@@ -2,6 +2,7 @@ import type { Command } from "commander";
 import { InputError } from "../../environments/errors.js";
 import { loadEnvironment, type Environment } from "../../environments/index.js";
 import type { Engine } from "../engine/port.js";
+import { withEnvironmentLock, type HeldLock } from "../lock/environment-lock.js";
 import { chooseEngine, createEngine, engineLine, type EngineChoice } from "../engine/select.js";
 import { outputMode, type OutputMode } from "./output-mode.js";
 
@@ -28,6 +29,11 @@ export interface CliContext {
   environment(name: string): Environment;
   /** Destructive commands on protected environments need `--confirm <env-name>`. */
   confirmDestructive(env: Environment, action: string, confirm: string | undefined): void;
+  /**
+   * Runs `work` holding the environment's lock for its whole read-decide-write (one writer per
+   * environment); a second writer gets exit 4 naming the holder. `work` confirms the lock before each change.
+   */
+  locked<T>(engine: Engine, envName: string, purpose: string, work: (lock: HeldLock) => Promise<T>): Promise<T>;
 }
 
 export interface ContextIo {
@@ -71,6 +77,9 @@ export function createContext(io: ContextIo): CliContext {
     },
     environment(name) {
       return loadEnvironment(name);
+    },
+    locked(engine, envName, purpose, work) {
+      return withEnvironmentLock(engine, envName, { purpose, env: io.env, onWarning: (l) => ctx.log(`warning: ${l}`), onRecovered: (l) => ctx.log(l) }, work);
     },
     confirmDestructive(env, action, confirm) {
       if (!env.protected) return;

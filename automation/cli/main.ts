@@ -3,8 +3,11 @@ import * as path from "node:path";
 import { pathToFileURL } from "node:url";
 import { Command, CommanderError } from "commander";
 import { commandGroups } from "./commands/index.js";
+import { escapeControl } from "./escape-control.js";
+import { refuseRepeatedOptions } from "./single-value-options.js";
 import { createContext, type ContextIo } from "./context.js";
-import { exitCodeOf, oneLine } from "./exit-codes.js";
+import { EXIT_INTERRUPTED, exitCodeOf, oneLine } from "./exit-codes.js";
+import { InterruptedError } from "../release/interruption.js";
 import { addExamples } from "./examples.js";
 import { REPO_ROOT } from "../offline/state-dir.js";
 
@@ -14,8 +17,9 @@ export function cliVersion(): string {
 }
 
 /**
- * `contoso`: the driver's command line. Exit codes: 0 success, 1 an operation failed, 2 bad input
- * or a missing prerequisite (reported in one line before any stack is touched).
+ * `contoso`: the driver's command line. Exit codes (exit-codes.ts): 0 success, 1 an operation
+ * failed, 2 bad input or a missing prerequisite (one line, nothing written), 3 rolled back,
+ * 4 the environment is locked by another run, 5 interrupted by SIGINT/SIGTERM (resume it).
  */
 
 export function buildProgram(io: ContextIo): Command {
@@ -32,9 +36,11 @@ export function buildProgram(io: ContextIo): Command {
     .exitOverride()
     .configureOutput({
       writeOut: (text) => io.stdout.write(text),
-      writeErr: (text) => io.stderr.write(text),
+      // Commander quotes what the user typed (an unknown option or command): escaped like our own lines.
+      writeErr: (text) => io.stderr.write(text.split("\n").map(escapeControl).join("\n")),
     });
   for (const register of commandGroups) register(program, ctx);
+  refuseRepeatedOptions(program);
   addExamples(program);
   return program;
 }
@@ -44,9 +50,9 @@ export async function main(argv: string[] = process.argv, env: NodeJS.ProcessEnv
   let interrupts = 0;
   const onSignal = (signal: NodeJS.Signals) => {
     interrupts++;
-    if (interrupts > 1) process.exit(130);
-    process.stderr.write(`${signal}: cancelling running operations (again to quit at once)\n`);
-    controller.abort(new Error(`cancelled by ${signal}`));
+    if (interrupts > 1) process.exit(EXIT_INTERRUPTED);
+    process.stderr.write(`${signal}: interrupting: the current wait stops, nothing is recorded as passed, the lock is released (again to quit at once)\n`);
+    controller.abort(new InterruptedError(`interrupted by ${signal}`));
   };
   process.on("SIGINT", onSignal);
   process.on("SIGTERM", onSignal);
@@ -66,6 +72,11 @@ export async function main(argv: string[] = process.argv, env: NodeJS.ProcessEnv
       // Commander has already printed its one line (or the help text).
       return err.code === "commander.helpDisplayed" || err.code === "commander.version" ? 0 : 2;
     }
+    // Interrupted: whatever the cancelled operation threw, this is an interruption to resume, not a failure.
+    if (controller.signal.aborted && !isInputOrBusy(err)) {
+      process.stderr.write(`${oneLine(controller.signal.reason)}: nothing more was recorded: run the command again to continue (a release: "contoso release resume", or "release abort")\n`);
+      return EXIT_INTERRUPTED;
+    }
     process.stderr.write(`error: ${oneLine(err)}\n`);
     return exitCodeOf(err);
   } finally {
@@ -73,6 +84,11 @@ export async function main(argv: string[] = process.argv, env: NodeJS.ProcessEnv
     process.off("SIGTERM", onSignal);
     process.off("unhandledRejection", onUnhandled);
   }
+}
+
+function isInputOrBusy(err: unknown): boolean {
+  const code = exitCodeOf(err);
+  return code === 2 || code === 4;
 }
 
 function isEntryPoint(): boolean {

@@ -1,6 +1,6 @@
 import { InputError } from "../../environments/index.js";
 import type { Engine, OperationOptions } from "../engine/port.js";
-import { acquireReleaseLock } from "../release/release-lock.js";
+import { acquireEnvironmentLock } from "../lock/environment-lock.js";
 import { destroyStack } from "../stacks/destroy-stack.js";
 import { TAG } from "../../environments/stacks.js";
 import { isGlobal, stacksOf } from "./env-stacks.js";
@@ -31,7 +31,7 @@ export async function envDown(
   deps: { run: TaskRunner; log: (line: string) => void },
   who?: EnvDownActor,
 ): Promise<EnvDownResult> {
-  const lock = await acquireReleaseLock(engine, env, { onWarning: deps.log });
+  const lock = await acquireEnvironmentLock(engine, env, { purpose: "env down", onWarning: deps.log });
   try {
     const stacks = await stacksOf(engine, env);
     if (stacks.length === 0) throw new InputError(`${env} has no stacks: nothing to destroy (see contoso env ls)`);

@@ -7,8 +7,8 @@ import type { GateTarget } from "../release/health-gate.js";
 import { intentFromTags } from "../release/intent-tags.js";
 import { gateAndRecord, gateSettings } from "../release/ports.js";
 import { openReleaseSession, parseTimeScale } from "../release/session.js";
-import type { HeldLock } from "../release/held-lock.js";
-import { acquireReleaseLock } from "../release/release-lock.js";
+import type { HeldLock } from "../lock/held-lock.js";
+import { acquireEnvironmentLock } from "../lock/environment-lock.js";
 import { currentGlobalOutputs, globalStack } from "../stacks/global-stack.js";
 import { validateImage } from "../stacks/inputs.js";
 import { armKillSwitch } from "../stacks/kill-switch.js";
@@ -88,7 +88,7 @@ export interface EnvUpDeps {
 }
 
 export async function envUp(engine: Engine, request: ValidatedEnvUp, deps: EnvUpDeps): Promise<EnvUpResult> {
-  const lock = await acquireReleaseLock(engine, request.env, { onWarning: deps.log });
+  const lock = await acquireEnvironmentLock(engine, request.env, { purpose: "env up", onWarning: deps.log });
   try {
     return await bringUp(engine, request, deps, lock);
   } finally {

@@ -49,5 +49,11 @@ export function parseNow(text: string | undefined, flag = "--now"): Date {
   if (text === undefined) return new Date();
   const time = /^\d{4}-\d{2}-\d{2}T/.test(text) ? Date.parse(text) : Number.NaN;
   if (Number.isNaN(time)) throw new InputError(`${flag} "${text}" must be an ISO 8601 date and time (e.g. 2026-01-31T22:00:00Z)`);
+  // Date.parse rolls an impossible day over (2026-02-30 becomes 2 March): a date that does not exist is refused.
+  const [, y, mo, d, h, mi, sec] = /^(\d{4})-(\d{2})-(\d{2})T(\d{2}):(\d{2})(?::(\d{2}))?/.exec(text) ?? [];
+  const daysInMonth = new Date(Date.UTC(Number(y), Number(mo), 0)).getUTCDate();
+  if (Number(mo) < 1 || Number(mo) > 12 || Number(d) < 1 || Number(d) > daysInMonth || Number(h) > 23 || Number(mi) > 59 || Number(sec ?? 0) > 59) {
+    throw new InputError(`${flag} "${text}" is not a date and time that exists (e.g. 2026-01-31T22:00:00Z)`);
+  }
   return new Date(time);
 }

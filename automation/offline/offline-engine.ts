@@ -18,7 +18,8 @@ import {
 import { loadFaultPlan, takeOperationFault } from "./fault-plan.js";
 import { abortableDelay, modelledDurationMs, timeScaleFromEnv, type LatencyStackKind } from "./latency.js";
 import type { RecordedResource } from "./mock-runner.js";
-import { acquireStackLock, describeHolder } from "./stack-lock.js";
+import { acquireStackLock, describeHolder } from "../lock/file-lock.js";
+import { parseStackRecord, UntrustedStateError, type OfflineStackRecord } from "./stack-record.js";
 import { offlineStateDir, REPO_ROOT } from "./state-dir.js";
 import { readJsonIfExists, writeJsonAtomic } from "./state-files.js";
 
@@ -26,20 +27,13 @@ import { readJsonIfExists, writeJsonAtomic } from "./state-files.js";
  * The offline engine (DESIGN.md, "Engines"): runs the same inline programs as the Pulumi engine,
  * in-process under Pulumi's mocks, and keeps what a backend keeps on disk:
  *   <stateDir>/stacks/<stack>.json   tags, outputs, recorded resources (type, name, inputs), last update
- *   <stateDir>/locks/<stack>.lock    the update lock (stack-lock.ts)
+ *   <stateDir>/locks/<stack>.lock    the update lock (automation/lock/file-lock.ts)
  *   <stateDir>/faults.json           the fault plan (fault-plan.ts), fault-counts/ its counters
  * Operations take as long as Azure would (latency.ts) times a scale, so parallelism and critical
  * paths behave like the real thing in a fraction of the time.
  */
 
-export interface OfflineStackRecord {
-  name: string;
-  tags: Record<string, string>;
-  outputs: Record<string, unknown>;
-  resources: PlannedResource[];
-  createdAt: string;
-  lastUpdate?: string;
-}
+export type { OfflineStackRecord } from "./stack-record.js";
 
 export interface OfflineEngineOptions {
   /** Default: CONTOSO_STATE_DIR or `<repo>/.contoso/offline`. */
@@ -73,8 +67,13 @@ export class OfflineEngine implements Engine {
     this.description = `offline (state in ${shown.startsWith("..") || path.isAbsolute(shown) ? this.stateDir : shown})`;
   }
 
-  /** Nothing to install: the mocks run in this process. */
-  async checkPrerequisites(): Promise<void> {}
+  /**
+   * Nothing to install (the mocks run in this process), but the fault plan is read now: a bad one
+   * is a bad input, reported before any command records or writes anything.
+   */
+  async checkPrerequisites(): Promise<void> {
+    await loadFaultPlan(this.stateDir, this.env);
+  }
 
   async up(spec: StackProgram, options: OperationOptions = {}): Promise<UpResult> {
     const { stack } = spec;
@@ -159,7 +158,15 @@ export class OfflineEngine implements Engine {
 
   /** The full record of a stack (tags, outputs, recorded resources), for tests and diagnostics. */
   async readRecord(stack: string): Promise<OfflineStackRecord | undefined> {
-    return (await readJsonIfExists(this.recordPath(stack))) as OfflineStackRecord | undefined;
+    const file = this.recordPath(stack);
+    let value: unknown;
+    try {
+      value = await readJsonIfExists(file);
+    } catch (err) {
+      // Not even JSON: as untrusted as a wrong document.
+      throw new UntrustedStateError(`${(err as Error).message.split(";")[0]}: it cannot be trusted, so nothing was written; restore it from a backup (or, if the stack is gone, delete the file) and run the command again`);
+    }
+    return value === undefined ? undefined : parseStackRecord(file, stack, value);
   }
 
   private recordPath(stack: string): string {

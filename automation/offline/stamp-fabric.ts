@@ -71,6 +71,9 @@ export interface StampFabric {
   close(): Promise<void>;
 }
 
+/** Wall-clock bounds of the offline stamps' health rounds: none that load could reach (a day). */
+export const MODELLED_NEVER_MS = 24 * 3600_000;
+
 /** Header an edge response carries: which origin (stamp host name) served it. */
 export const ORIGIN_HEADER = "x-contoso-origin";
 
@@ -112,7 +115,12 @@ export async function startStampFabric(options: StampFabricOptions): Promise<Sta
       region: stamp.region,
       checks: simulatedChecks({ stack: stamp.stack, firstServedAt: () => entry.firstServedAt }, plan),
       intervalMs: checkIntervalMs,
-      checkTimeoutMs: Math.max(1, Math.floor(checkIntervalMs / 2)),
+      // A simulated check's outcome is the fault plan's, and its modelled latency is nil: no wall-clock
+      // timeout applies to it, nor a staleness rule, so a busy machine (a slow event loop) can never
+      // turn a healthy modelled stamp Unhealthy and roll a release back. Only the plan does.
+      checkTimeoutMs: MODELLED_NEVER_MS,
+      roundDeadlineMs: MODELLED_NEVER_MS,
+      staleAfterMs: MODELLED_NEVER_MS,
     });
     const entry: StampEntry = { stamp, service, firstServedAt: undefined };
     service.start();

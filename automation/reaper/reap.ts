@@ -1,6 +1,6 @@
 import type { Engine, EngineEvent } from "../engine/port.js";
-import type { HeldLock } from "../release/held-lock.js";
-import { acquireReleaseLock, ReleaseBusyError } from "../release/release-lock.js";
+import type { HeldLock } from "../lock/held-lock.js";
+import { acquireEnvironmentLock, EnvironmentBusyError } from "../lock/environment-lock.js";
 import { executeReap, type ReapOutcome } from "./execute.js";
 import { observeForReap } from "./observe.js";
 import { planReap, type ReapDecision } from "./plan.js";
@@ -48,11 +48,11 @@ export async function reap(engine: Engine, options: ReapOptions): Promise<ReapRe
   try {
     for (const env of envs) {
       try {
-        const lock = await acquireReleaseLock(engine, env, options.log ? { onWarning: options.log } : {});
-        if (lock.recoveredFrom) options.log?.(`${env}: recovered a release lock left by pid ${lock.recoveredFrom.pid}, which is no longer running`);
+        const lock = await acquireEnvironmentLock(engine, env, { purpose: "reap", ...(options.log ? { onWarning: options.log } : {}) });
+        if (lock.recoveredFrom) options.log?.(`${env}: took over the lock left by pid ${lock.recoveredFrom.pid} on ${lock.recoveredFrom.host}, which is no longer running or whose lease expired`);
         locks.set(env, lock);
       } catch (err) {
-        if (!(err instanceof ReleaseBusyError)) throw err;
+        if (!(err instanceof EnvironmentBusyError)) throw err;
         busy.set(env, err.message.split(";")[0]!);
       }
     }

@@ -36,9 +36,8 @@ export async function stampEndpoints(engine: Engine, options: { env: string; che
     stamps: () => deployedStamps(engine, options.env),
     frontDoors: () => frontDoors(engine, options.env),
     faults,
-    // Checks run in the same process as the driver, and each check's timeout is half the interval:
-    // at 100 ms a busy event loop (a stack program under mocks, a loaded CI machine) timed every
-    // check out at 50 ms and a healthy green failed its bake. 250 ms gives them 125 ms.
+    // Rounds at most every 250 ms: they run in the driver's process. Their checks have no wall-clock
+    // timeout (stamp-fabric.ts): the fault plan alone decides a modelled stamp's health.
     checkIntervalMs: Math.max(250, options.checkIntervalMs),
     // Re-reading every stack file at the check interval would cost more than the checks; the
     // release refreshes explicitly after each stack change anyway.

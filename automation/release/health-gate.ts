@@ -1,4 +1,5 @@
 import { setTimeout as sleep } from "node:timers/promises";
+import { interruptionOf } from "./interruption.js";
 import { probeOnce, type HostResolver, type ProbeResult } from "./probe.js";
 
 /**
@@ -11,6 +12,16 @@ import { probeOnce, type HostResolver, type ProbeResult } from "./probe.js";
  * - `watch`: during a bake. Fails as soon as the window can no longer hold enough successes (more
  *   than sampleSize − successesRequired failures among the last sampleSize probes); passes when the
  *   bake time is over.
+ *
+ * `signal` interrupts (SIGTERM, or an abort asked for by another process): the wait stops at once
+ * and the promise rejects with the signal's reason. An interrupted gate or bake has no verdict:
+ * nothing is recorded as passed (nor failed).
+ *
+ * A deadline or a bake is over when its time has passed *and* the stamp has had its probes: one per
+ * interval of it (`probeRounds`). Against Azure the two agree (probeTimeout ≤ interval, so a probe
+ * round takes one interval); on a starved machine (a busy CI runner, the offline engine's scaled-down
+ * seconds) the clock runs ahead of the probes, and a verdict by the clock alone would fail a healthy
+ * stamp that was never asked often enough, or pass a bake that never looked.
  */
 export interface GateSettings {
   intervalMs: number;
@@ -68,11 +79,11 @@ export async function gateStamps(targets: GateTarget[], deadlineMs: number, opti
 
 /** Watches every target for `durationMs`; resolves with the first failing stamp's verdict, or all passed. */
 export async function watchStamps(targets: GateTarget[], durationMs: number, options: GateOptions): Promise<StampVerdict[]> {
+  // One failing stamp ends the bake for all: the others stop watching (their verdict: no failure seen).
   const stop = new AbortController();
-  const signal = options.signal ? AbortSignal.any([options.signal, stop.signal]) : stop.signal;
   const verdicts = await Promise.all(
     targets.map(async (t) => {
-      const verdict = await runWindow(t, "watch", durationMs, { ...options, signal });
+      const verdict = await runWindow(t, "watch", durationMs, options, stop.signal);
       if (!verdict.passed) stop.abort();
       return verdict;
     }),
@@ -80,10 +91,16 @@ export async function watchStamps(targets: GateTarget[], durationMs: number, opt
   return verdicts;
 }
 
-async function runWindow(target: GateTarget, mode: "gate" | "watch", durationMs: number, options: GateOptions): Promise<StampVerdict> {
+/** How many probes a deadline or bake of `durationMs` stands for: one per interval, at least one. */
+export function probeRounds(durationMs: number, intervalMs: number): number {
+  return Math.max(1, Math.floor(durationMs / intervalMs));
+}
+
+async function runWindow(target: GateTarget, mode: "gate" | "watch", durationMs: number, options: GateOptions, stopped?: AbortSignal): Promise<StampVerdict> {
   const { settings } = options;
   const window = new ProbeWindow(settings.sampleSize);
   const started = Date.now();
+  const rounds = probeRounds(durationMs, settings.intervalMs);
   let probes = 0;
   let last: ProbeResult | undefined;
   const verdict = (passed: boolean, reason?: string): StampVerdict => ({
@@ -91,13 +108,16 @@ async function runWindow(target: GateTarget, mode: "gate" | "watch", durationMs:
     window: { successes: window.successes, samples: window.samples },
   });
 
+  const signal = options.signal && stopped ? AbortSignal.any([options.signal, stopped]) : (options.signal ?? stopped);
   for (;;) {
-    if (options.signal?.aborted) return verdict(mode === "watch", mode === "watch" ? undefined : "cancelled");
+    if (options.signal?.aborted) throw interruptionOf(options.signal);
+    if (stopped?.aborted) return verdict(true);
     const tick = Date.now();
     last = await probeOnce(target.hostName, options.path ?? "/health/stamp", {
-      resolve: options.resolve, timeoutMs: settings.probeTimeoutMs, expectRelease: target.release, signal: options.signal,
+      resolve: options.resolve, timeoutMs: settings.probeTimeoutMs, expectRelease: target.release, signal,
     });
-    if (options.signal?.aborted && mode === "watch") return verdict(true);
+    if (options.signal?.aborted) throw interruptionOf(options.signal);
+    if (stopped?.aborted) return verdict(true);
     probes++;
     window.record(last.ok);
     options.onProbe?.(target.stack, last);
@@ -107,15 +127,16 @@ async function runWindow(target: GateTarget, mode: "gate" | "watch", durationMs:
       return verdict(false, `${window.successes} of the last ${window.samples} probes succeeded (needs ${settings.successesRequired}): ${last.error ?? "unhealthy"}`);
     }
     const elapsed = Date.now() - started;
-    if (elapsed >= durationMs) {
+    if (elapsed >= durationMs && probes >= rounds) {
       return mode === "watch"
         ? verdict(true)
         : verdict(false, `not healthy within ${durationMs} ms: ${window.successes} of the last ${window.samples} probes succeeded (needs ${settings.successesRequired}); last: ${last.error ?? "ok"}`);
     }
-    const wait = Math.min(settings.intervalMs - (Date.now() - tick), durationMs - elapsed);
+    const untilNextRound = settings.intervalMs - (Date.now() - tick);
+    const wait = probes < rounds ? untilNextRound : Math.min(untilNextRound, durationMs - elapsed);
     if (wait > 0) {
       try {
-        await sleep(wait, undefined, { signal: options.signal });
+        await sleep(wait, undefined, signal ? { signal } : {});
       } catch {
         // Aborted: the loop's first check reports it.
       }

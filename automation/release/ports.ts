@@ -44,7 +44,10 @@ export interface EnginePortsOptions {
   timing: ReleaseTiming;
   checkpoint: (name: string) => void | Promise<void>;
   onEvent: (event: ReconcilerEvent | ProgressEvent) => void;
+  /** Interrupts everything (SIGTERM): stack operations and waits. */
   signal?: AbortSignal;
+  /** Interrupts only the waits of a gate or bake, read when each starts (an abort asked for by another process). */
+  waitSignal?: () => AbortSignal | undefined;
 }
 
 /** Durations scaled for offline runs, never below what a loopback HTTP round trip needs. */
@@ -55,7 +58,10 @@ export function gateSettings(env: Environment, timing: ReleaseTiming): GateSetti
     intervalMs,
     sampleSize: g.sampleSize,
     successesRequired: g.successesRequired,
-    probeTimeoutMs: Math.max(250, Math.round(g.probeTimeout * timing.scale)),
+    // A loopback answer from a starved test machine can take most of a second; against Azure the
+    // probe timeout is seconds anyway. (Only the timeout has this floor: probes still go out every
+    // interval, and a deadline counts probe rounds, see health-gate.ts.)
+    probeTimeoutMs: Math.max(1_000, Math.round(g.probeTimeout * timing.scale)),
     deadlineMs: Math.max(intervalMs * g.sampleSize * 4, Math.round(g.deadline * timing.scale)),
   };
 }
@@ -117,12 +123,15 @@ export function enginePorts(options: EnginePortsOptions): ReleasePorts {
   const { engine, env, ops, signal } = options;
   const globalName = globalStackName(env.name);
   const settings = gateSettings(env, options.timing);
-  const gateOptions = {
-    settings,
-    resolve: options.resolve,
-    path: env.originHealthProbe.path,
-    ...(signal ? { signal } : {}),
-    onProbe: (stack: string, result: ProbeResult) => options.onEvent({ type: "probe", stack, result }),
+  const gateOptions = (): GateOptions => {
+    const waits = options.waitSignal?.() ?? signal;
+    return {
+      settings,
+      resolve: options.resolve,
+      path: env.originHealthProbe.path,
+      ...(waits ? { signal: waits } : {}),
+      onProbe: (stack: string, result: ProbeResult) => options.onEvent({ type: "probe", stack, result }),
+    };
   };
   const targetsOf = (world: World, stacks: string[]): GateTarget[] =>
     stacks.map((stack) => {
@@ -131,7 +140,8 @@ export function enginePorts(options: EnginePortsOptions): ReleasePorts {
       return { stack, hostName: s.hostName, release: s.release };
     });
   const edge = async (world: World, expect: { present: string[]; absent: string[] }) => {
-    if (!world.global.frontDoorHostName) return;
+    // Never skipped: a step that moved traffic is done only once the edge shows it.
+    if (!world.global.frontDoorHostName) throw new Error(`cannot verify the Front Door edge: ${globalName} reports no Front Door host name`);
     const result = await verifyEdge(world.global.frontDoorHostName, expect, {
       resolve: options.resolve,
       path: env.originHealthProbe.path,
@@ -162,7 +172,7 @@ export function enginePorts(options: EnginePortsOptions): ReleasePorts {
           }, "deploying green");
           return { ok: true };
         case "gate": {
-          const verdicts = await gateAndRecord(engine, targetsOf(world, action.stacks), settings.deadlineMs, gateOptions);
+          const verdicts = await gateAndRecord(engine, targetsOf(world, action.stacks), settings.deadlineMs, gateOptions());
           for (const verdict of verdicts) options.onEvent({ type: "gate-verdict", verdict });
           return { ok: true };
         }
@@ -175,7 +185,7 @@ export function enginePorts(options: EnginePortsOptions): ReleasePorts {
           return { ok: true };
         case "bake": {
           const bakeMs = Math.round(env.release.bakeTime * options.timing.scale);
-          const verdicts = await watchStamps(targetsOf(world, action.stacks), Math.max(bakeMs, settings.intervalMs * settings.sampleSize), gateOptions);
+          const verdicts = await watchStamps(targetsOf(world, action.stacks), Math.max(bakeMs, settings.intervalMs * settings.sampleSize), gateOptions());
           const failed = verdicts.filter((v) => !v.passed);
           for (const v of failed) {
             options.onEvent({ type: "gate-verdict", verdict: v });
@@ -187,7 +197,7 @@ export function enginePorts(options: EnginePortsOptions): ReleasePorts {
           if (intent.pausedAt !== action.step) await engine.setTags(globalName, { [PAUSED_TAG]: `${intent.release}:${action.step}` });
           // One detection window of the same k-of-n watch as a bake; the loop then observes again and
           // so picks up a `release promote` (or an abort) recorded meanwhile by another process.
-          const verdicts = await watchStamps(targetsOf(world, action.stacks), settings.intervalMs * settings.sampleSize, gateOptions);
+          const verdicts = await watchStamps(targetsOf(world, action.stacks), settings.intervalMs * settings.sampleSize, gateOptions());
           const failed = verdicts.filter((v) => !v.passed);
           for (const v of failed) {
             options.onEvent({ type: "gate-verdict", verdict: v });

@@ -1,5 +1,6 @@
 import { decide, onRepeatedFailure, type ReleasePlan } from "./decide.js";
 import { checkDestroy, checkOriginUpdate, InvariantError } from "./invariants.js";
+import { TurnBackRequested } from "./interruption.js";
 import type { Action, RunMemory, World } from "./model.js";
 
 /**
@@ -20,6 +21,8 @@ export interface ReleasePorts {
   /** Named points between steps where fault injection may kill the process. */
   checkpoint(name: string): void | Promise<void>;
   emit(event: ReconcilerEvent): void;
+  /** The interruption (SIGTERM, Ctrl-C) once one happened: the loop stops where it is, recording nothing more. */
+  interruption?(): Error | undefined;
 }
 
 export type ReconcilerEvent =
@@ -48,8 +51,13 @@ export async function reconcile(plan: ReleasePlan, ports: ReleasePorts, options:
   const memory: RunMemory = { bakedStep: null };
   let failures = 0;
 
+  const stopIfInterrupted = () => {
+    const interrupted = ports.interruption?.();
+    if (interrupted) throw interrupted;
+  };
   // A pause waits for a person however long it takes: its rounds do not count toward the bound.
   for (let n = 0; n < maxActions; n++) {
+    stopIfInterrupted();
     const world = await ports.observe();
     ports.emit({ type: "observed", world });
     const action = decide(world, plan, memory);
@@ -64,6 +72,10 @@ export async function reconcile(plan: ReleasePlan, ports: ReleasePorts, options:
       result = await ports.execute(action, world);
     } catch (err) {
       if (err instanceof InvariantError) throw err;
+      // An interrupted action neither failed nor passed: stop here, and `release resume` redoes it.
+      stopIfInterrupted();
+      // An abort asked for by another process stopped a bake or gate: observe again, now turned back.
+      if (err instanceof TurnBackRequested) continue;
       failures += 1;
       const message = err instanceof Error ? err.message : String(err);
       const willRetry = failures < maxAttempts;
@@ -78,6 +90,7 @@ export async function reconcile(plan: ReleasePlan, ports: ReleasePorts, options:
       continue;
     }
     failures = 0;
+    stopIfInterrupted();
     ports.emit({ type: "action-done", action, result, durationMs: Date.now() - started });
     await ports.checkpoint(`after:${action.kind}`);
 

@@ -1,4 +1,6 @@
-import { mkdir, rm, writeFile } from "node:fs/promises";
+import { writeFile } from "node:fs/promises";
+import { REPO_ROOT } from "../offline/state-dir.js";
+import { freshRehearsalDir } from "./rehearsal-folder.js";
 import * as path from "node:path";
 import type { Environment } from "../../environments/index.js";
 import { parseStackName } from "../../environments/stacks.js";
@@ -33,8 +35,7 @@ export interface RehearsalResult {
 
 export async function rehearse(options: RehearsalOptions): Promise<RehearsalResult> {
   const { env } = options;
-  await rm(options.stateDir, { recursive: true, force: true });
-  await mkdir(options.stateDir, { recursive: true });
+  await freshRehearsalDir(options.stateDir, [process.cwd(), REPO_ROOT], defaultRehearsalDir(REPO_ROOT));
   const engine = new OfflineEngine({ stateDir: options.stateDir, timeScale: options.timeScale, env: { ...process.env, CONTOSO_OFFLINE_FAULTS: "" } });
   const act = (title: string) => options.onEvent({ type: "act", title });
   const sick = env.regions[Math.min(1, env.regions.length - 1)]!;

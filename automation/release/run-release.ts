@@ -1,10 +1,12 @@
+import * as os from "node:os";
 import { setTimeout as sleep } from "node:timers/promises";
 import { InputError, type Environment } from "../../environments/index.js";
 import { globalStackName, validateRelease } from "../../environments/stacks.js";
 import type { Engine } from "../engine/port.js";
-import { describeHolder } from "../offline/stack-lock.js";
+import { abortMailbox, type AbortMailbox } from "../lock/abort-request.js";
+import { describeHolder } from "../lock/file-lock.js";
 import { globalStack } from "../stacks/global-stack.js";
-import { validateImage } from "../stacks/inputs.js";
+import { validateCidrs, validateImage } from "../stacks/inputs.js";
 import { destroyStack } from "../stacks/destroy-stack.js";
 import { armKillSwitch } from "../stacks/kill-switch.js";
 import { stampStack } from "../stacks/stamp-stack.js";
@@ -12,11 +14,13 @@ import { GATE_TAG, intentToTags, promotionToTag } from "./intent-tags.js";
 import { highestStepReached } from "./decide.js";
 import { greenShare } from "./weights.js";
 import type { ReleaseIntent, World } from "./model.js";
-import { enginePorts, observeWorld, type ProgressEvent, type ReleaseTiming, type StackOps } from "./ports.js";
+import { enginePorts, gateSettings, observeWorld, type ProgressEvent, type ReleaseTiming, type StackOps } from "./ports.js";
+import { isPromoted } from "./decide.js";
+import { interruptionOf, TurnBackRequested } from "./interruption.js";
 import type { HostResolver } from "./probe.js";
 import { reconcile, type ReconcilerEvent, type ReleaseOutcome } from "./reconciler.js";
-import { checkpointWhileHeld } from "./held-lock.js";
-import { acquireReleaseLock, ReleaseBusyError } from "./release-lock.js";
+import { checkpointWhileHeld } from "../lock/held-lock.js";
+import { acquireEnvironmentLock, EnvironmentBusyError } from "../lock/environment-lock.js";
 
 /**
  * `release start | resume | abort`: the commands around the reconciler. Each takes the
@@ -46,7 +50,7 @@ export interface ReleaseContext {
 export interface ReleaseSummary {
   env: string;
   release: string | null;
-  outcome: ReleaseOutcome | "nothing-to-do" | "abort-requested" | "promote-requested";
+  outcome: ReleaseOutcome | "nothing-to-do" | "abort-requested" | "promoted-before-abort" | "promote-requested";
   liveRelease: string | null;
   reason?: string;
 }
@@ -93,8 +97,8 @@ export function retryDelayMs(attempt: number, scale: number): number {
  * Runs `work` holding the environment's release lock, with a context whose checkpoint (called
  * before and after every action) stops the run once the lock is lost.
  */
-async function withLock<T>(ctx: ReleaseContext, work: (locked: ReleaseContext) => Promise<T>): Promise<T> {
-  const lock = await acquireReleaseLock(ctx.engine, ctx.env.name, { onWarning: (message) => ctx.onEvent({ type: "warning", message }) });
+async function withLock<T>(ctx: ReleaseContext, purpose: "release" | "abort", work: (locked: ReleaseContext) => Promise<T>): Promise<T> {
+  const lock = await acquireEnvironmentLock(ctx.engine, ctx.env.name, { purpose, onWarning: (message) => ctx.onEvent({ type: "warning", message }) });
   if (lock.recoveredFrom) {
     ctx.onEvent({ type: "lock-recovered", from: describeHolder(lock.recoveredFrom) });
   }
@@ -105,6 +109,16 @@ async function withLock<T>(ctx: ReleaseContext, work: (locked: ReleaseContext) =
   }
 }
 
+/** Waits `ms`, or rejects with the interruption as soon as `signal` fires. */
+async function interruptibleSleep(ms: number, signal: AbortSignal | undefined): Promise<void> {
+  try {
+    await sleep(ms, undefined, signal ? { signal } : {});
+  } catch (err) {
+    if (signal?.aborted) throw interruptionOf(signal);
+    throw err;
+  }
+}
+
 async function drive(ctx: ReleaseContext, world: World): Promise<ReleaseSummary> {
   // The rollback reason is cleared from the global stack when the rollback finishes; keep it for the summary.
   let reason = world.intent!.reason;
@@ -112,19 +126,91 @@ async function drive(ctx: ReleaseContext, world: World): Promise<ReleaseSummary>
     if (e.type === "action" && e.action.kind === "begin-rollback") reason = e.action.reason;
     ctx.onEvent(e);
   };
-  const ops = engineStackOps({ ...ctx, onEvent });
-  const ports = enginePorts({ ...ctx, ops, onEvent });
-  const outcome = await reconcile({ regions: ctx.env.regions, steps: ctx.env.release.steps, pauseBefore: ctx.env.release.pauseBefore }, ports, {
-    beforeRetry: (attempt) => sleep(retryDelayMs(attempt, ctx.timing.scale)),
-  });
-  const after = await observeWorld(ctx.engine, ctx.env.name);
+  const mailbox = await abortMailbox(ctx.engine, ctx.env.name);
+  const turnBack = watchForAbortRequests(mailbox, world.intent!.release, gateSettings(ctx.env, ctx.timing).intervalMs);
+  try {
+    const ops = engineStackOps({ ...ctx, onEvent });
+    const base = enginePorts({
+      ...ctx,
+      ops,
+      onEvent,
+      waitSignal: () => (ctx.signal ? AbortSignal.any([ctx.signal, turnBack.signal()]) : turnBack.signal()),
+    });
+    const ports = {
+      ...base,
+      interruption: () => (ctx.signal?.aborted ? interruptionOf(ctx.signal) : undefined),
+      // Every observation first takes in an abort asked for by another process, under our lock.
+      observe: async () => {
+        const observed = await base.observe();
+        const turned = await applyAbortRequest(ctx, mailbox, observed);
+        turnBack.listen(turned.intent?.mode === "rollout" && !isPromoted(turned));
+        return turned;
+      },
+    };
+    const outcome = await reconcile({ regions: ctx.env.regions, steps: ctx.env.release.steps, pauseBefore: ctx.env.release.pauseBefore }, ports, {
+      beforeRetry: (attempt) => interruptibleSleep(retryDelayMs(attempt, ctx.timing.scale), ctx.signal),
+    });
+    const after = await observeWorld(ctx.engine, ctx.env.name);
+    return {
+      env: ctx.env.name,
+      release: world.intent!.release,
+      outcome,
+      liveRelease: after.global.liveRelease,
+      ...(outcome !== "released" && reason ? { reason } : {}),
+    };
+  } finally {
+    turnBack.stop();
+  }
+}
+
+/**
+ * Polls the abort mailbox every probe interval while the release can still be turned back, and
+ * fires `signal()` when a request for this release arrives: the running gate or bake stops at once.
+ */
+function watchForAbortRequests(mailbox: AbortMailbox, release: string, intervalMs: number) {
+  let controller = new AbortController();
+  let listening = false;
+  const timer = setInterval(() => {
+    if (!listening || controller.signal.aborted) return;
+    void mailbox.read().then(
+      (request) => {
+        if (request?.release === release && listening) controller.abort(new TurnBackRequested(`abort of ${release} requested by ${request.by}`));
+      },
+      () => undefined,
+    );
+  }, intervalMs);
+  timer.unref();
   return {
-    env: ctx.env.name,
-    release: world.intent!.release,
-    outcome,
-    liveRelease: after.global.liveRelease,
-    ...(outcome !== "released" && reason ? { reason } : {}),
+    signal: () => controller.signal,
+    listen(on: boolean) {
+      listening = on;
+      // A request that was taken in leaves a fresh signal for the waits that follow.
+      if (controller.signal.aborted) controller = new AbortController();
+    },
+    stop: () => clearInterval(timer),
   };
+}
+
+/** Turns the release back if another process asked for it, writing the release record under our lock. */
+async function applyAbortRequest(ctx: ReleaseContext, mailbox: AbortMailbox, world: World): Promise<World> {
+  const request = await mailbox.read();
+  if (!request) return world;
+  const intent = world.intent;
+  if (intent && request.release === intent.release && intent.mode === "rollout") {
+    if (isPromoted(world)) {
+      ctx.onEvent({ type: "warning", message: `abort of ${intent.release} requested by ${request.by} came after promotion: the release finishes; release the previous version again to go back` });
+    } else {
+      await ctx.checkpoint("before:apply-abort-request");
+      const next: ReleaseIntent = { ...intent, mode: "abort", reason: `aborted by an operator (${request.by})`, keepFailed: intent.keepFailed || request.keepFailed };
+      await ctx.engine.setTags(globalStackName(ctx.env.name), intentToTags(next));
+      ctx.onEvent({ type: "note", message: `abort of ${intent.release} requested by ${request.by}: turning back to ${intent.blueRelease ?? "no release"}` });
+      await mailbox.clear();
+      return { ...world, intent: next };
+    }
+  }
+  // A request for another release (one that ended before it was read), or one already taken in.
+  await mailbox.clear();
+  return world;
 }
 
 export async function startRelease(
@@ -133,13 +219,14 @@ export async function startRelease(
 ): Promise<ReleaseSummary> {
   validateRelease(request.release);
   validateImage(request.image);
-  return withLock(ctx, async (locked) => {
+  if (ctx.probeAllowList) validateCidrs(ctx.probeAllowList);
+  return withLock(ctx, "release", async (locked) => {
     const world = await observeWorld(ctx.engine, ctx.env.name);
     if (!world.global.exists) {
       throw new InputError(`the global stack ${globalStackName(ctx.env.name)} is not deployed: run "contoso global up --env ${ctx.env.name}" first`);
     }
     if (world.intent) {
-      throw new ReleaseBusyError(
+      throw new EnvironmentBusyError(
         `release ${world.intent.release} of ${ctx.env.name} is unfinished (${world.intent.mode}): run "contoso release resume --env ${ctx.env.name}" or "contoso release abort --env ${ctx.env.name}"`,
       );
     }
@@ -161,7 +248,7 @@ export async function startRelease(
 }
 
 export async function resumeRelease(ctx: ReleaseContext): Promise<ReleaseSummary> {
-  return withLock(ctx, async (locked) => {
+  return withLock(ctx, "release", async (locked) => {
     const world = await observeWorld(ctx.engine, ctx.env.name);
     if (!world.intent) {
       return { env: ctx.env.name, release: null, outcome: "nothing-to-do", liveRelease: world.global.liveRelease };
@@ -171,32 +258,56 @@ export async function resumeRelease(ctx: ReleaseContext): Promise<ReleaseSummary
 }
 
 /**
- * Drives back to blue. When another live process holds the release, the request is recorded on the
- * global stack and that process turns back at its next step.
+ * Drives back to blue. When another live process holds the environment (the running release), the
+ * request is left in the abort mailbox beside the lock (abort-request.ts) and that process turns
+ * back within one probe interval, writing the release record under its own lock: nothing written
+ * here races it. With `wait`, returns once the environment is back on blue (or the release ended).
  */
-export async function abortRelease(ctx: ReleaseContext, request: { keepFailed?: boolean } = {}): Promise<ReleaseSummary> {
-  const requestAbort = async (world: World): Promise<World> => {
+export async function abortRelease(ctx: ReleaseContext, request: { keepFailed?: boolean; wait?: boolean } = {}): Promise<ReleaseSummary> {
+  const turnBack = async (world: World): Promise<World> => {
     const intent = world.intent!;
-    if (world.global.liveRelease === intent.release && intent.mode === "rollout") {
+    if (isPromoted(world) && intent.mode === "rollout") {
       throw new InputError(`release ${intent.release} is already promoted in ${ctx.env.name}; release the previous version again instead of aborting`);
     }
     const next: ReleaseIntent = { ...intent, mode: "abort", reason: "aborted by an operator", keepFailed: request.keepFailed ?? intent.keepFailed };
     await ctx.engine.setTags(globalStackName(ctx.env.name), intentToTags(next));
     return { ...world, intent: next };
   };
-  try {
-    return await withLock(ctx, async (locked) => {
+  const abortHolding = (expected: { release: string; blueRelease: string | null } | null) =>
+    withLock(ctx, "abort", async (locked): Promise<ReleaseSummary> => {
       const world = await observeWorld(ctx.engine, ctx.env.name);
-      if (!world.intent) return { env: ctx.env.name, release: null, outcome: "nothing-to-do", liveRelease: world.global.liveRelease };
-      return drive(locked, await requestAbort(world));
+      if (world.intent) return drive(locked, await turnBack(world));
+      // Nothing in progress. After a request we waited on, say how the release ended.
+      if (expected && world.global.liveRelease === expected.release) {
+        return { env: ctx.env.name, release: expected.release, outcome: "promoted-before-abort", liveRelease: world.global.liveRelease };
+      }
+      return { env: ctx.env.name, release: expected?.release ?? null, outcome: expected ? "aborted" : "nothing-to-do", liveRelease: world.global.liveRelease };
     });
+  try {
+    return await abortHolding(null);
   } catch (err) {
-    if (!(err instanceof ReleaseBusyError)) throw err;
+    if (!(err instanceof EnvironmentBusyError)) throw err;
+    // Read-only from here on: the holder changes the environment, we only leave it a request.
     const world = await observeWorld(ctx.engine, ctx.env.name);
     if (!world.intent) throw err;
-    await requestAbort(world);
-    ctx.onEvent({ type: "note", message: `${err.message.split(";")[0]}: asked it to turn back at its next step` });
-    return { env: ctx.env.name, release: world.intent.release, outcome: "abort-requested", liveRelease: world.global.liveRelease };
+    const intent = world.intent;
+    if (isPromoted(world) && intent.mode === "rollout") {
+      throw new InputError(`release ${intent.release} is already promoted in ${ctx.env.name}; release the previous version again instead of aborting`);
+    }
+    const mailbox = await abortMailbox(ctx.engine, ctx.env.name);
+    await mailbox.post({ release: intent.release, keepFailed: request.keepFailed ?? false, requestedAt: new Date().toISOString(), by: `pid ${process.pid} on ${os.hostname()}` });
+    ctx.onEvent({ type: "note", message: `${err.message.split(";")[0]}: asked it to turn back within one probe interval (request in ${mailbox.where})` });
+    if (!request.wait) return { env: ctx.env.name, release: intent.release, outcome: "abort-requested", liveRelease: world.global.liveRelease };
+    // Wait for the holder to let go, then finish whatever is left ourselves (nothing, when it turned back).
+    const pollMs = gateSettings(ctx.env, ctx.timing).intervalMs;
+    for (;;) {
+      await interruptibleSleep(pollMs, ctx.signal);
+      try {
+        return await abortHolding({ release: intent.release, blueRelease: intent.blueRelease });
+      } catch (retry) {
+        if (!(retry instanceof EnvironmentBusyError)) throw retry;
+      }
+    }
   }
 }
 

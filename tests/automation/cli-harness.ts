@@ -4,11 +4,21 @@ import { existsSync, mkdtempSync, readdirSync, readFileSync, statSync } from "no
 import * as os from "node:os";
 import * as path from "node:path";
 import { fileURLToPath } from "node:url";
+import { cliEntryArgs } from "../setup/cli-build.js";
 
 /** Runs the `contoso` CLI as a user would (a new node process), with a clean, offline environment. */
 
 export const REPO = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "..", "..");
 export const MAIN = path.join(REPO, "automation", "cli", "main.ts");
+
+/**
+ * The node arguments that start the CLI (before its own arguments): the build the test run compiled
+ * once (tests/setup/cli-build.ts), or the sources through tsx when there is none. Spawn
+ * `process.execPath` with `[...nodeOptions, ...cliCommand(), ...cliArgs]`.
+ */
+export function cliCommand(): string[] {
+  return cliEntryArgs();
+}
 
 export interface CliRun {
   code: number | null;
@@ -42,7 +52,7 @@ export function cleanEnv(extra: Record<string, string | undefined> = {}): NodeJS
 
 export function runCli(args: string[], env: NodeJS.ProcessEnv, nodeArgs: string[] = []): Promise<CliRun> {
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [...nodeArgs, "--import", "tsx", MAIN, ...args], { cwd: REPO, env, stdio: ["ignore", "pipe", "pipe"] });
+    const child = spawn(process.execPath, [...nodeArgs, ...cliCommand(), ...args], { cwd: REPO, env, stdio: ["ignore", "pipe", "pipe"] });
     let stdout = "";
     let stderr = "";
     child.stdout.on("data", (d) => (stdout += d));

@@ -3,7 +3,7 @@ import { mkdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
 import { TAG } from "../../environments/stacks.js";
-import { stackLockPath } from "../../automation/offline/stack-lock.js";
+import { stackLockPath } from "../../automation/lock/file-lock.js";
 import { ARMED, KILL_SWITCH_TAG } from "../../automation/stacks/kill-switch.js";
 import { cleanEnv, folderDigest, runCli, tempDir } from "./cli-harness.js";
 

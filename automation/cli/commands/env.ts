@@ -77,7 +77,10 @@ export function register(program: Command, ctx: CliContext): void {
       validateExtend(env, opts.ttl);
       const now = parseNow(opts.now);
       const engine = await ctx.engine(command);
-      const result = await envExtend(engine, env, opts.ttl, now);
+      const result = await ctx.locked(engine, env, "env extend", async (lock) => {
+        await lock.confirmHeld();
+        return envExtend(engine, env, opts.ttl, now);
+      });
       if (ctx.mode(command) === "json") ctx.print(JSON.stringify(result, null, 2));
       else {
         const cap = result.capped ? ` (capped: ${env} may live until ${result.maxExpiresAt} at most)` : "";

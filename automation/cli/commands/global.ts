@@ -16,9 +16,15 @@ export function register(program: Command, ctx: CliContext): void {
     .action(async (opts: { env: string }, command: Command) => {
       const env = ctx.environment(opts.env);
       const engine = await ctx.engine(command);
-      const spec = await globalStack(engine, env);
       const mode = ctx.mode(command);
-      const [result] = throwIfFailed(ctx, await runStackTasks(ctx, mode, [{ stack: spec.stack, verb: "up", run: (o) => engine.up(spec, o) }]));
+      // The deployed origins and live release are read and written back under the environment's
+      // lock: a release running meanwhile would otherwise have its weights undone.
+      const [spec, result] = await ctx.locked(engine, env.name, "global up", async (lock) => {
+        const plan = await globalStack(engine, env);
+        await lock.confirmHeld();
+        const [done] = throwIfFailed(ctx, await runStackTasks(ctx, mode, [{ stack: plan.stack, verb: "up", run: (o) => engine.up(plan, o) }]));
+        return [plan, done] as const;
+      });
       if (mode === "json") ctx.print(JSON.stringify({ stack: result!.stack, changes: result!.changes, outputs: result!.outputs }, null, 2));
       else ctx.print(`${spec.stack}: deployed (${describeChanges(result!.changes)}); Front Door endpoint ${String(result!.outputs["frontDoorEndpointHostName"] ?? "?")}`);
     });
@@ -34,17 +40,20 @@ export function register(program: Command, ctx: CliContext): void {
       ctx.confirmDestructive(env, "destroy its global stack", opts.confirm);
       const engine = await ctx.engine(command);
       const stack = globalStackName(env.name);
-      const stamps = await engine.listStacks({ tags: { [TAG.env]: env.name, [TAG.kind]: "stamp" } });
-      const live = stamps.filter((s) => (s.resourceCount ?? 1) > 0);
-      if (live.length > 0) {
-        throw new InputError(`${env.name} still has stamps (${live.map((s) => s.name).join(", ")}): destroy them first (contoso stamp destroy)`);
-      }
-      if ((await engine.listStacks({ tags: { [TAG.env]: env.name } })).every((s) => s.name !== stack)) {
-        throw new InputError(`${stack} does not exist: nothing to destroy`);
-      }
       const mode = ctx.mode(command);
-      throwIfFailed(ctx, await runStackTasks(ctx, mode, [{ stack, verb: "destroy", run: (o) => engine.destroy(stack, o) }]));
-      if (opts.remove) await engine.remove(stack);
+      await ctx.locked(engine, env.name, "global destroy", async (lock) => {
+        const stamps = await engine.listStacks({ tags: { [TAG.env]: env.name, [TAG.kind]: "stamp" } });
+        const live = stamps.filter((s) => (s.resourceCount ?? 1) > 0);
+        if (live.length > 0) {
+          throw new InputError(`${env.name} still has stamps (${live.map((s) => s.name).join(", ")}): destroy them first (contoso stamp destroy)`);
+        }
+        if ((await engine.listStacks({ tags: { [TAG.env]: env.name } })).every((s) => s.name !== stack)) {
+          throw new InputError(`${stack} does not exist: nothing to destroy`);
+        }
+        await lock.confirmHeld();
+        throwIfFailed(ctx, await runStackTasks(ctx, mode, [{ stack, verb: "destroy", run: (o) => engine.destroy(stack, o) }]));
+        if (opts.remove) await engine.remove(stack);
+      });
       if (mode === "json") ctx.print(JSON.stringify({ stack, destroyed: true, removed: opts.remove === true }));
       else ctx.print(`${stack}: destroyed${opts.remove ? " and removed" : " (the empty stack and its tags remain; --remove removes them)"}`);
     });

@@ -3,6 +3,7 @@ import { InputError } from "../../../environments/errors.js";
 import { REPO_ROOT } from "../../offline/state-dir.js";
 import { timeScaleFromEnv } from "../../offline/latency.js";
 import { defaultRehearsalDir, rehearse } from "../../release/rehearsal.js";
+import { checkRehearsalDir } from "../../release/rehearsal-folder.js";
 import { formatEvent } from "../../release/report.js";
 import { statusText } from "./release.js";
 import type { CliContext } from "../context.js";
@@ -17,13 +18,15 @@ export function register(program: Command, ctx: CliContext): void {
     .description("offline rehearsal: deploy an environment, release r1 and r2 blue/green, then r3 with an unhealthy region that must roll back")
     .option("--env <name>", "environment to rehearse", "prod")
     .option("--time-scale <n>", "multiply every Azure duration and wait (default: CONTOSO_OFFLINE_TIME_SCALE or 0.0005)")
-    .option("--state-dir <dir>", "where the rehearsal keeps its offline state (wiped first)", defaultRehearsalDir(REPO_ROOT))
+    .option("--state-dir <dir>", "where the rehearsal keeps its offline state: a new or empty folder, or one an earlier rehearsal made (wiped first; any other folder is refused)", defaultRehearsalDir(REPO_ROOT))
     .action(async (opts: { env: string; timeScale?: string; stateDir: string }, command: Command) => {
       const env = ctx.environment(opts.env);
       const timeScale = opts.timeScale === undefined ? timeScaleFromEnv() : Number(opts.timeScale);
       if (!Number.isFinite(timeScale) || timeScale <= 0 || timeScale > 1) {
         throw new InputError(`--time-scale "${opts.timeScale}" must be a number above 0 and at most 1 (e.g. 0.001)`);
       }
+      // Refused before anything is printed or wiped: only a rehearsal's own folder is wiped.
+      checkRehearsalDir(opts.stateDir, [process.cwd(), REPO_ROOT], defaultRehearsalDir(REPO_ROOT));
       const json = ctx.mode(command) === "json";
       const tty = ctx.mode(command) === "tty";
       ctx.log(`engine: offline (rehearsal state in ${opts.stateDir}, time scale ${timeScale})`);

@@ -1,6 +1,6 @@
 import type { Command } from "commander";
 import { validateRelease } from "../../../environments/stacks.js";
-import { validateImage } from "../../stacks/inputs.js";
+import { validateCidrs, validateImage } from "../../stacks/inputs.js";
 import { formatEvent } from "../../release/report.js";
 import { setTimeout as sleep } from "node:timers/promises";
 import { releaseEventStream } from "../../release/event-stream.js";
@@ -14,12 +14,14 @@ import type { CliContext } from "../context.js";
 import { oneLine } from "../exit-codes.js";
 import { renderTable } from "../../text/table.js";
 import { isInputError } from "../../../environments/errors.js";
-import { ReleaseBusyError } from "../../release/release-lock.js";
+import { EnvironmentBusyError } from "../../lock/environment-lock.js";
+import { InterruptedError, interruptionOf } from "../../release/interruption.js";
 
 /**
  * `contoso release start|resume|abort|status`: blue/green releases. Exit codes: 0 released (or
  * nothing to do), 1 an operation failed (run `release resume` once fixed), 2 bad input,
- * 3 the release failed and was rolled back (or was aborted), 4 another release holds the environment.
+ * 3 the release failed and was rolled back (or was aborted), 4 another run holds the environment,
+ * 5 interrupted (SIGINT/SIGTERM): nothing recorded as passed, run `release resume` (or `abort`).
  */
 export const EXIT_ROLLED_BACK = 3;
 
@@ -48,6 +50,8 @@ export function register(program: Command, ctx: CliContext): void {
       const env = ctx.environment(opts.env);
       validateRelease(opts.release);
       validateImage(opts.image);
+      // Checked now, not when the first stamp is deployed: a bad entry must not record a release.
+      if (opts.probeAllow) validateCidrs(opts.probeAllow);
       await run(ctx, command, { env, timeScale: opts.timeScale, probeAllow: opts.probeAllow, verb: "release", verbose: opts.verbose === true }, (session) =>
         startRelease(session, { release: opts.release, image: opts.image, keepFailed: opts.keepFailed === true, autoPromote: opts.autoPromote === true }));
     });
@@ -78,10 +82,11 @@ export function register(program: Command, ctx: CliContext): void {
   verbose(common(group.command("abort")))
     .description("drive back to blue: blue at full weight, green origins removed, green stamps destroyed")
     .option("--keep-failed", "keep the green stamps for debugging")
-    .action(async (opts: CommonOptions & { keepFailed?: boolean }, command: Command) => {
+    .option("--wait", "when another process runs the release: wait until it has turned back to blue (default: ask it and return)")
+    .action(async (opts: CommonOptions & { keepFailed?: boolean; wait?: boolean }, command: Command) => {
       const env = ctx.environment(opts.env);
       await run(ctx, command, { env, timeScale: opts.timeScale, verb: "abort", verbose: opts.verbose === true }, (session) =>
-        abortRelease(session, opts.keepFailed ? { keepFailed: true } : {}));
+        abortRelease(session, { ...(opts.keepFailed ? { keepFailed: true } : {}), wait: opts.wait === true }));
     });
 
   common(group.command("status"))
@@ -149,14 +154,16 @@ async function run(
     summary = await work(session.ctx);
   } catch (err) {
     // An operation that failed mid-release leaves the release recorded: say how to carry on.
-    if (isInputError(err) || err instanceof ReleaseBusyError || !(err instanceof Error)) throw err;
+    if (isInputError(err) || err instanceof EnvironmentBusyError || err instanceof InterruptedError || !(err instanceof Error)) throw err;
+    // Interrupted (SIGTERM, Ctrl-C): whatever the interrupted operation threw, the release stays where it is.
+    if (ctx.signal.aborted) throw interruptionOf(ctx.signal);
     throw Object.assign(new Error(`${oneLine(err)} — fix the cause, then run "contoso release resume --env ${env.name}" (or "release abort")`), { exitCode: 1 });
   } finally {
     await progress?.stop();
     await session.close();
   }
   if (json) stream({ type: "summary", ...summary });
-  const failed = summary.outcome === "rolled-back" || (summary.outcome === "aborted" && verb === "release");
+  const failed = summary.outcome === "rolled-back" || summary.outcome === "promoted-before-abort" || (summary.outcome === "aborted" && verb === "release");
   if (failed) throw new ReleaseFailedError(summaryText(summary));
   if (!json) ctx.print(summaryText(summary));
 }
@@ -179,6 +186,8 @@ function summaryText(s: ReleaseSummary): string {
       return `${s.env}: promotion of release ${s.release} requested`;
     case "abort-requested":
       return `${s.env}: abort of release ${s.release} requested from the process running it`;
+    case "promoted-before-abort":
+      return `${s.env}: release ${s.release} was promoted before the abort reached it; it is live (release the previous version again to go back)`;
     case "nothing-to-do":
       return `${s.env}: no release in progress; live release ${s.liveRelease ?? "none"}`;
   }

@@ -30,20 +30,23 @@ export function register(program: Command, ctx: CliContext): void {
         validateStampRequest(env, { region, release: opts.release, image: opts.image, probeAllowList: opts.probeAllow }),
       );
       const engine = await ctx.engine(command);
-      const specs = await Promise.all(
-        regions.map((region) => {
-          const request = { region, release: opts.release, ...(opts.image ? { image: opts.image } : {}), ...(opts.probeAllow ? { probeAllowList: opts.probeAllow } : {}) };
-          return stampStack(engine, env, request);
-        }),
-      );
       const mode = ctx.mode(command);
-      // A stamp's first successful up also arms its kill switch (automation/stacks/kill-switch.ts).
-      const deploy = async (spec: StackProgram, o: OperationOptions) => {
-        const result = await engine.up(spec, o);
-        await armKillSwitch(engine, env.name, result);
-        return result;
-      };
-      const results = throwIfFailed(ctx, await runStackTasks(ctx, mode, specs.map((spec) => ({ stack: spec.stack, verb: "up", run: (o) => deploy(spec, o) }))));
+      const results = await ctx.locked(engine, env.name, "stamp up", async (lock) => {
+        const specs = await Promise.all(
+          regions.map((region) => {
+            const request = { region, release: opts.release, ...(opts.image ? { image: opts.image } : {}), ...(opts.probeAllow ? { probeAllowList: opts.probeAllow } : {}) };
+            return stampStack(engine, env, request);
+          }),
+        );
+        // A stamp's first successful up also arms its kill switch (automation/stacks/kill-switch.ts).
+        const deploy = async (spec: StackProgram, o: OperationOptions) => {
+          await lock.confirmHeld();
+          const result = await engine.up(spec, o);
+          await armKillSwitch(engine, env.name, result);
+          return result;
+        };
+        return throwIfFailed(ctx, await runStackTasks(ctx, mode, specs.map((spec) => ({ stack: spec.stack, verb: "up", run: (o) => deploy(spec, o) }))));
+      });
       if (mode === "json") ctx.print(JSON.stringify({ stacks: results.map((r) => ({ stack: r.stack, changes: r.changes, outputs: r.outputs })) }, null, 2));
       else for (const r of results) ctx.print(`${r.stack}: deployed (${describeChanges(r.changes)}); health ${String(r.outputs["healthUrl"] ?? "?")}`);
     });
@@ -62,20 +65,25 @@ export function register(program: Command, ctx: CliContext): void {
       ctx.confirmDestructive(env, `destroy stamps of release ${opts.release}`, opts.confirm);
       const engine = await ctx.engine(command);
       const stacks = regions.map((region) => stampStackName(env.name, region, opts.release));
-      await refuseServingOrMissing(engine, env, stacks);
       const mode = ctx.mode(command);
-      throwIfFailed(
-        ctx,
-        await runStackTasks(
+      // "Still serving?" is asked and the destroy done under the environment's lock: a release
+      // cannot give a stamp traffic between the check and the destroy.
+      await ctx.locked(engine, env.name, "stamp destroy", async (lock) => {
+        await refuseServingOrMissing(engine, env, stacks);
+        await lock.confirmHeld();
+        throwIfFailed(
           ctx,
-          mode,
-          stacks.map((stack) => ({
-            stack,
-            verb: "destroy",
-            run: (o) => destroyStack(engine, stack, { ...o, remove: !opts.keepStack }),
-          })),
-        ),
-      );
+          await runStackTasks(
+            ctx,
+            mode,
+            stacks.map((stack) => ({
+              stack,
+              verb: "destroy",
+              run: (o) => destroyStack(engine, stack, { ...o, remove: !opts.keepStack }),
+            })),
+          ),
+        );
+      });
       if (mode === "json") ctx.print(JSON.stringify({ stacks: stacks.map((stack) => ({ stack, destroyed: true, removed: !opts.keepStack })) }));
       else for (const stack of stacks) ctx.print(`${stack}: destroyed${opts.keepStack ? "" : " and removed"}`);
     });
@@ -84,8 +92,11 @@ export function register(program: Command, ctx: CliContext): void {
 /** Validates each region (and the rest of the request) and returns canonical names without repeats. */
 function resolveRegions(env: Environment, given: string[], validate: (region: string) => string): string[] {
   if (given.length === 0) throw new InputError("--region needs a region (e.g. westeurope, weu, or all)");
-  const regions = given.includes("all") ? [...env.regions] : given;
-  return [...new Set(regions.map(validate))];
+  // Every name is checked, "all" or not: "all,mars" is a typo to report, never "every region".
+  const named = [...new Set(given.filter((r) => r !== "all").map(validate))];
+  if (!given.includes("all")) return named;
+  if (named.length > 0) throw new InputError(`--region all already means every region of ${env.name}: give it alone, or name the regions (${given.join(",")})`);
+  return [...new Set(env.regions.map(validate))];
 }
 
 /** A stamp whose origin is enabled is never destroyed (DESIGN.md invariant); a missing stamp is a typo. */

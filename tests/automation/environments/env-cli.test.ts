@@ -15,7 +15,7 @@ function record(stateDir: string, stack: string): { tags: Record<string, string>
 }
 
 describe("contoso env (offline, as a user runs it)", function () {
-  this.timeout(180_000);
+  this.timeout(120_000);
   const stateDir = tempDir("env");
   // The pipeline's identity is the owner when nothing more specific is set.
   const env = cleanEnv({ CONTOSO_STATE_DIR: stateDir, CONTOSO_OWNER: undefined, GITHUB_ACTOR: "octocat" });

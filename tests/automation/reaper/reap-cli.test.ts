@@ -12,7 +12,7 @@ import { cleanEnv, folderDigest, runCli, tempDir, type CliRun } from "../cli-har
 const HOUR = 3_600_000;
 
 describe("contoso reap (offline, as a user runs it)", function () {
-  this.timeout(300_000);
+  this.timeout(120_000);
   const stateDir = tempDir("reap");
   const env = cleanEnv({ CONTOSO_STATE_DIR: stateDir });
   const contoso = (...args: string[]) => runCli(["--offline", ...args], env);

@@ -3,17 +3,35 @@ import http from "node:http";
 import type { AddressInfo } from "node:net";
 import { gateStamps, ProbeWindow, watchStamps } from "../../../automation/release/health-gate.js";
 import { probeOnce, type HostResolver } from "../../../automation/release/probe.js";
+import { InterruptedError } from "../../../automation/release/interruption.js";
 
 /** A loopback stamp whose health the test flips; counts probes. */
 async function fakeStamp(release: string) {
-  const state = { healthy: true, hang: false, probes: 0, answerAs: release };
+  const state = {
+    healthy: true,
+    hang: false,
+    probes: 0,
+    answerAs: release,
+    /** From this probe on (1-based) the stamp answers Unhealthy: faults placed in probe rounds, not milliseconds. */
+    unhealthyFrom: Infinity,
+    /** Answers this late: a starved machine, where the clock runs ahead of the probes. */
+    delayMs: 0,
+  };
   const server = http.createServer((req, res) => {
     state.probes++;
+    if (state.probes >= state.unhealthyFrom) state.healthy = false;
     if (state.hang) return; // never answers: the probe must time out
+    if (state.delayMs > 0) {
+      setTimeout(() => answer(res), state.delayMs);
+      return;
+    }
+    answer(res);
+  });
+  const answer = (res: http.ServerResponse) => {
     const status = state.healthy ? "Healthy" : "Unhealthy";
     res.writeHead(state.healthy ? 200 : 503, { "content-type": "application/json", "x-contoso-release": state.answerAs, "x-contoso-region": "westeurope" });
     res.end(JSON.stringify({ status, release: state.answerAs, region: "westeurope", components: [{ name: "cosmos", status, latencyMs: 3, ...(state.healthy ? {} : { error: "429 Too Many Requests" }) }] }));
-  });
+  };
   await new Promise<void>((r) => server.listen(0, "127.0.0.1", r));
   const port = (server.address() as AddressInfo).port;
   const resolve: HostResolver = () => ({ protocol: "http", address: "127.0.0.1", port });
@@ -71,24 +89,39 @@ describe("health gate", () => {
       const [b] = await gateStamps([{ stack: "prod-neu-r42", hostName: "b", release: "r42" }], 300, { settings, resolve: bad.resolve });
       expect(b!.passed).to.equal(false);
       expect(b!.reason).to.match(/not healthy within 300 ms: 0 of the last 4 probes succeeded \(needs 3\)/);
-      expect(Date.now() - started).to.be.within(250, 1500);
+      // Judged in probe rounds: 300 ms at one probe per 20 ms is 15 probes however slow the machine is.
+      expect(b!.probes).to.equal(15);
+      expect(bad.state.probes).to.equal(15);
+      expect(Date.now() - started, "never before the deadline").to.be.at.least(280);
     } finally {
       await good.close();
       await bad.close();
     }
   });
 
+  it("a slow machine does not shorten the gate: the stamp gets one probe per interval of the deadline", async () => {
+    const slow = await fakeStamp("r42");
+    slow.state.healthy = false;
+    slow.state.delayMs = 60; // three intervals per probe: by the clock alone, 300 ms would hold 5 probes
+    try {
+      const [b] = await gateStamps([{ stack: "prod-neu-r42", hostName: "b", release: "r42" }], 300, { settings, resolve: slow.resolve });
+      expect(b!.passed).to.equal(false);
+      expect(b!.probes).to.equal(15);
+    } finally {
+      await slow.close();
+    }
+  });
+
   it("while baking, fails as soon as the window cannot hold k successes", async () => {
     const stamp = await fakeStamp("r42");
     try {
-      setTimeout(() => (stamp.state.healthy = false), 100);
-      const started = Date.now();
+      stamp.state.unhealthyFrom = 6;
       const [v] = await watchStamps([{ stack: "prod-weu-r42", hostName: "a", release: "r42" }], 5000, { settings, resolve: stamp.resolve });
-      const took = Date.now() - started;
       expect(v!.passed).to.equal(false);
-      // Detected after n−k+1 = 2 failing probes: about 2 intervals after the fault, far before the 5 s bake ends.
-      expect(took).to.be.below(1000);
-      expect(v!.reason).to.match(/of the last 4 probes succeeded \(needs 3\)/);
+      // The exact threshold: with 3 of 4 required, the bake fails at the 2nd failing probe (n−k+1),
+      // not the 1st (">=" instead of ">") nor the 3rd (an off-by-one the other way): probe 7.
+      expect(v!.probes).to.equal(7);
+      expect(v!.reason).to.match(/^2 of the last 4 probes succeeded \(needs 3\)/);
     } finally {
       await stamp.close();
     }
@@ -104,9 +137,34 @@ describe("health gate", () => {
         { settings, resolve: stamp.resolve },
       );
       expect(verdicts.map((v) => v.passed)).to.deep.equal([true, true]);
+      expect(verdicts.map((v) => v.probes), "one probe per interval of the bake, however slow the machine").to.deep.equal([10, 10]);
       expect(Date.now() - started).to.be.at.least(190);
     } finally {
       await stamp.close();
     }
   });
+
+  // Issue 13: a cancel is an interruption. An interrupted bake must not count as passed (it used to
+  // return "passed" on abort), and an interrupted gate must not count as failed.
+  for (const mode of ["watch", "gate"] as const) {
+    it(`an interrupted ${mode} stops at once and rejects with the interruption: no verdict at all`, async () => {
+      const stamp = await fakeStamp("r42");
+      stamp.state.healthy = mode === "watch"; // a gate that would keep waiting, a bake that would pass
+      try {
+        const controller = new AbortController();
+        const target = [{ stack: "prod-weu-r42", hostName: "app.example", release: "r42" }];
+        const options = { settings, resolve: stamp.resolve, signal: controller.signal };
+        const running = mode === "watch" ? watchStamps(target, 60_000, options) : gateStamps(target, 60_000, options);
+        setTimeout(() => controller.abort(new InterruptedError("interrupted by SIGTERM")), settings.intervalMs * 3);
+        let outcome: unknown;
+        await running.then((v) => (outcome = v), (err: unknown) => (outcome = err));
+        expect(outcome).to.be.instanceOf(InterruptedError);
+        const probesAtStop = stamp.state.probes;
+        await new Promise((r) => setTimeout(r, settings.intervalMs * 5));
+        expect(stamp.state.probes, "no probe after the interruption").to.equal(probesAtStop);
+      } finally {
+        await stamp.close();
+      }
+    });
+  }
 });

@@ -19,9 +19,17 @@ export interface SimulationScript {
   firstRelease: boolean;
   /** Health of the green stamp per region (index-aligned with regions). */
   greenHealth: StampHealth[];
-  /** Consumed one per engine operation: true = the operation fails. */
+  /**
+   * Consumed one per engine operation: true = the operation fails. Operations: each stamp's up and
+   * destroy, each global update, each gate (a failure is a gate that timed out without a verdict)
+   * and each gate tag it records, and the release record's tag writes (begin-rollback, finish).
+   */
   operationFaults: boolean[];
-  /** Consumed one per checkpoint: true = the process dies there. */
+  /**
+   * Consumed one per crash point: true = the process dies there. Crash points: every checkpoint
+   * (before and after every action), and inside the actions that touch several stacks, between one
+   * stack and the next (deploying green, recording gate verdicts, destroying blue or green).
+   */
   crashes: boolean[];
 }
 
@@ -72,26 +80,58 @@ export class SimulatedWorld {
     return this.script.operationFaults[this.faultIndex++] ?? false;
   }
 
+  /**
+   * The process died (a crash inside an action): nothing it would do afterwards happens. The
+   * reconciler catches an action's error as a failed attempt, so the world itself refuses every
+   * further observation or action of that process; the next run (`ports()`) starts alive.
+   */
+  private dead = false;
+
   checkpoint(): void {
-    if (this.script.crashes[this.crashIndex++]) throw new Crash("simulated crash");
+    if (this.dead) throw new Crash("the process is dead");
+    if (this.script.crashes[this.crashIndex++]) {
+      this.dead = true;
+      throw new Crash("simulated crash");
+    }
   }
 
+  /** Every action is checked against the invariants when it ends, however it ends. */
   execute(action: Action): ActionResult {
+    if (this.dead) throw new Crash("the process is dead");
+    try {
+      return this.act(action);
+    } finally {
+      this.checkInvariants();
+    }
+  }
+
+  /** A crash point between two stacks of one action (not before the first: that is the checkpoint's). */
+  private between(i: number): void {
+    if (i > 0) this.checkpoint();
+  }
+
+  private act(action: Action): ActionResult {
     switch (action.kind) {
       case "deploy-green":
-        for (const region of action.regions) {
+        action.regions.forEach((region, n) => {
+          this.between(n);
           const stack = `prod-${region}-${GREEN}`;
           const i = this.script.regions.indexOf(region);
           const fails = this.operationFails();
           this.stamps.set(stack, { stack, region, release: GREEN, deployed: !fails, hostName: fails ? undefined : `${stack}.example`, gate: "pending", health: this.script.greenHealth[i] ?? "healthy" });
           if (fails) throw new Error(`up of ${stack} failed`);
-        }
+        });
         return { ok: true };
       case "gate":
-        for (const stack of action.stacks) {
+        // A gate that times out as a whole (cancelled, the probes' host unreachable) records nothing.
+        if (this.operationFails()) throw new Error("health gate timed out without a verdict");
+        action.stacks.forEach((stack, n) => {
+          this.between(n);
           const s = this.stamps.get(stack)!;
+          // Recording the verdict is a tag write of its own, which can fail.
+          if (this.operationFails()) throw new Error(`recording the gate verdict of ${stack} failed`);
           s.gate = s.health === "fails-gate" ? "failed" : "passed";
-        }
+        });
         return { ok: true };
       case "pause": // watches like a bake (the property plans have no pauses; kept total for the type)
       case "bake": {
@@ -108,20 +148,23 @@ export class SimulatedWorld {
         if (this.operationFails()) throw new Error("global update failed");
         this.origins = action.origins.map((o) => ({ ...o }));
         this.liveRelease = action.liveRelease;
-        this.checkInvariants();
         return { ok: true };
       case "destroy-stamps":
-        for (const stack of action.stacks) {
+        action.stacks.forEach((stack, n) => {
+          this.between(n);
           if (this.origins.some((o) => o.stamp === stack && o.enabled)) this.violations.push(`destroyed serving stamp ${stack}`);
           if (this.operationFails()) throw new Error(`destroy of ${stack} failed`);
           this.stamps.delete(stack);
           if (stack.endsWith(GREEN)) this.destroyedGreen.push(stack);
-        }
+          this.checkInvariants();
+        });
         return { ok: true };
       case "begin-rollback":
+        if (this.operationFails()) throw new Error("writing the release record (rollback) failed");
         this.intent = { ...this.intent!, mode: this.intent!.mode === "abort" ? "abort" : "rollback", reason: action.reason };
         return { ok: true };
       case "finish":
+        if (this.operationFails()) throw new Error("clearing the release record failed");
         this.intent = null;
         return { ok: true };
       case "blocked":
@@ -153,11 +196,18 @@ export class SimulatedWorld {
   }
 
   ports(events: ReconcilerEvent[]): ReleasePorts {
+    // A new run is a new process.
+    this.dead = false;
     return {
-      observe: async () => this.observe(),
+      observe: async () => {
+        if (this.dead) throw new Crash("the process is dead");
+        return this.observe();
+      },
       execute: async (action) => this.execute(action),
       checkpoint: () => this.checkpoint(),
-      emit: (e) => events.push(e),
+      emit: (e) => {
+        if (!this.dead) events.push(e);
+      },
     };
   }
 }

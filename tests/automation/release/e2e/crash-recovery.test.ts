@@ -1,6 +1,6 @@
 import { expect } from "chai";
 import { existsSync, readFileSync } from "node:fs";
-import { processIsAlive } from "../../../../automation/offline/stack-lock.js";
+import { processIsAlive } from "../../../../automation/lock/file-lock.js";
 import {
   actions,
   envFor,
@@ -99,7 +99,7 @@ function expectLockRecovered(run: StreamedRun, crashed: StreamedRun, stateDir: s
 }
 
 describe("release e2e: crash at every checkpoint, then resume or abort (offline engine, loopback HTTP)", function () {
-  this.timeout(600_000);
+  this.timeout(120_000); // a scenario waits its turn in the pool; none needs more than 2 minutes
   const pool = scenarioPool(3);
   const r1Hosts: Partial<Record<EnvName, Record<string, string>>> = {};
 
@@ -174,7 +174,7 @@ describe("release e2e: crash at every checkpoint, then resume or abort (offline 
   }
 
   before(async function () {
-    this.timeout(300_000);
+    this.timeout(120_000);
     await startAfterBaselines(pool, r1Hosts);
   });
 

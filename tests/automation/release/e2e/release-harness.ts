@@ -7,9 +7,9 @@ import pLimit from "p-limit";
 import { globalStackName, TAG } from "../../../../environments/stacks.js";
 import type { OriginSpec } from "../../../../global/contract.js";
 import type { FaultPlan } from "../../../../automation/offline/faults.js";
-import { stackLockPath } from "../../../../automation/offline/stack-lock.js";
+import { stackLockPath } from "../../../../automation/lock/file-lock.js";
 import { GATE_TAG, RELEASE_TAG } from "../../../../automation/release/intent-tags.js";
-import { cleanEnv, MAIN, REPO, runCli, tempDir, type CliRun } from "../../cli-harness.js";
+import { cleanEnv, cliCommand, REPO, runCli, tempDir, type CliRun } from "../../cli-harness.js";
 
 /**
  * End-to-end release scenarios: the `contoso` CLI spawned as a user would, on the offline engine,
@@ -61,12 +61,13 @@ export function envFor(stateDir: string, extra: Record<string, string | undefine
 }
 
 /**
- * Runs the CLI with `--json` and hands each event to `onEvent` as soon as its line arrives, so a
- * test can act in the middle of a release (write a fault, start a second release).
+ * Runs the CLI with `--json` and hands each event (and the process id) to `onEvent` as soon as its
+ * line arrives, so a test can act in the middle of a release (write a fault, start a second
+ * release, send a signal).
  */
-export function runStreaming(args: string[], env: NodeJS.ProcessEnv, onEvent?: (event: JsonEvent) => void | Promise<void>): Promise<StreamedRun> {
+export function runStreaming(args: string[], env: NodeJS.ProcessEnv, onEvent?: (event: JsonEvent, pid: number) => void | Promise<void>): Promise<StreamedRun> {
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, ["--import", "tsx", MAIN, "--json", ...args], { cwd: REPO, env, stdio: ["ignore", "pipe", "pipe"] });
+    const child = spawn(process.execPath, [...cliCommand(), "--json", ...args], { cwd: REPO, env, stdio: ["ignore", "pipe", "pipe"] });
     const events: JsonEvent[] = [];
     let stdout = "";
     let stderr = "";
@@ -80,7 +81,7 @@ export function runStreaming(args: string[], env: NodeJS.ProcessEnv, onEvent?: (
         return;
       }
       events.push(event);
-      if (onEvent) handlers = handlers.then(() => onEvent(event));
+      if (onEvent) handlers = handlers.then(() => onEvent(event, child.pid!));
     });
     child.stderr.on("data", (d) => (stderr += d));
     child.on("error", reject);

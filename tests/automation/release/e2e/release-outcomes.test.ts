@@ -62,7 +62,7 @@ function expectRolledBack(run: StreamedRun, unhealthy: string | RegExp, env: Env
 }
 
 describe("release e2e: outcomes of a release (offline engine, loopback HTTP)", function () {
-  this.timeout(600_000);
+  this.timeout(120_000); // a scenario waits its turn in the pool; none needs more than 2 minutes
   const pool = scenarioPool(3);
   const r1Hosts: Partial<Record<EnvName, Record<string, string>>> = {};
 
@@ -253,7 +253,7 @@ describe("release e2e: outcomes of a release (offline engine, loopback HTTP)", f
     expect(run.code, run.stderr).to.equal(4);
     const problems = run.errLines.filter((l) => !l.startsWith("engine: "));
     expect(problems).to.have.length(1);
-    expect(problems[0]).to.match(/^error: another release of dev is running \(pid \d+ on .*\); wait for it, or run "contoso release abort --env dev" to turn it back$/);
+    expect(problems[0]).to.match(/^error: another run is changing dev \(pid \d+ on .* \(release since .*\), lease until .*, lock file in .*\); wait for it, or run "contoso release abort --env dev" to turn a running release back$/);
     expect(problems[0]).to.include(`pid ${first.pid} `);
     expect(after, "the refused release changed no stack").to.equal(before);
 
@@ -284,7 +284,7 @@ describe("release e2e: outcomes of a release (offline engine, loopback HTTP)", f
     expect(stateViolations(dir, "dev")).to.deep.equal([]);
   });
 
-  pool.define("dev: release abort while the release runs: the running process turns back at its next step (exit 3), abort exits 0", async () => {
+  pool.define("dev: release abort while the release runs: the running process cuts its bake short and turns back (exit 3), abort exits 0", async () => {
     const dir = await worldWithR1("abort-live", "dev");
     const checker = new StreamChecker(dir, "dev");
     let abort: Promise<StreamedRun> | undefined;
@@ -295,17 +295,20 @@ describe("release e2e: outcomes of a release (offline engine, loopback HTTP)", f
     const aborted = await abort!;
     expect(aborted.code, aborted.stderr).to.equal(0);
     expect(summaryOf(aborted)).to.include({ outcome: "abort-requested", release: "r2" });
-    expect(aborted.events.find((e) => e.type === "note")?.message).to.match(/another release of dev is running .*: asked it to turn back at its next step/);
+    expect(aborted.events.find((e) => e.type === "note")?.message).to.match(/another run is changing dev .*: asked it to turn back within one probe interval \(request in .*release-dev\.abort-request\.json\)/);
 
     expect(run.code, run.stderr).to.equal(3);
     expect(run.problemLines).to.deep.equal(["error: dev: release r2 aborted; live release r1"]);
     expect(actions(run).map((a) => a!.kind).slice(-4)).to.deep.equal(["bake", "restore-blue", "destroy-stamps", "finish"]);
+    // The bake was cut short by the request (within one probe interval), not waited out: it never finished.
+    expect(run.events.filter((e) => e.type === "action-done" && e.action?.kind === "bake"), "no bake completed").to.have.length(0);
+    expect(run.events.find((e) => e.type === "note")?.message).to.match(/^abort of r2 requested by pid \d+ on .*: turning back to r1$/);
     expect(checker.feed(run.events).violations).to.deep.equal([]);
     expectBackOnR1(dir, r1Hosts.dev!, "dev");
   });
 
   before(async function () {
-    this.timeout(300_000);
+    this.timeout(120_000);
     await startAfterBaselines(pool, r1Hosts);
   });
 

@@ -3,8 +3,8 @@ import * as os from "node:os";
 import * as path from "node:path";
 import { StackLockedError, type Operation } from "../engine/port.js";
 
-/** What a lock holder is doing: a stack operation, or a whole release (which spans many). */
-export type LockPurpose = Operation | "release";
+/** What a lock holder is doing: a stack operation, or a command holding an environment (e.g. "release", "global up"). */
+export type LockPurpose = Operation | "release" | (string & {});
 
 /**
  * The offline engine's per-stack lock, the equivalent of the Pulumi backend's update lock: a file

@@ -1,6 +1,6 @@
 import { expect } from "chai";
 import { InputError } from "../../../environments/errors.js";
-import { describeLocation, releaseLockPlacement } from "../../../automation/release/lock-location.js";
+import { describeLocation, releaseLockPlacement } from "../../../automation/lock/lock-location.js";
 
 /** Where the release lock lives, for every engine and backend, and the bad values that stop a command. */
 describe("release lock location", () => {

@@ -1,12 +1,12 @@
 import * as os from "node:os";
 import type { BlobLeaseClient, BlockBlobClient, ContainerClient } from "@azure/storage-blob";
 import { PrerequisiteError } from "../engine/port.js";
-import { describeHolder, type LockHolder, type LockPurpose } from "../offline/stack-lock.js";
+import { describeHolder, type LockHolder, type LockPurpose } from "./file-lock.js";
 import type { HeldLock } from "./held-lock.js";
-import { ReleaseBusyError, ReleaseLockLostError } from "./release-lock-errors.js";
+import { busyMessage, EnvironmentBusyError, LockLostError } from "./lock-errors.js";
 
 /**
- * The release lock shared by every runner of a team: a lease on a blob in the storage account that
+ * The environment lock shared by every runner of a team: a lease on a blob in the storage account that
  * holds the Pulumi state. Azure grants a blob lease to exactly one client; it lasts 15-60 s and the
  * holder renews it while it works, so a holder that dies stops renewing and its lease simply
  * expires. The holder (pid, host, CI run, start) is written into the blob's metadata under the
@@ -55,9 +55,8 @@ export async function acquireBlobLeaseLock(options: BlobLeaseLockOptions): Promi
   } catch (err) {
     if (statusOf(err) !== 409) throw storageProblem(err, options, "acquire a lease on");
     const holder = holderFromMetadata((await blob.getProperties()).metadata ?? {});
-    throw new ReleaseBusyError(
-      `another release of ${options.envName} is running (${holder ? describeHolder(holder) : "a run that is just starting"}, lease on ${where}); ` +
-        `wait for it, or run "contoso release abort --env ${options.envName}" to turn it back`,
+    throw new EnvironmentBusyError(
+      busyMessage(options.envName, `${holder ? describeHolder(holder) : "a run that is just starting"}, lease on ${where}`),
     );
   }
 
@@ -76,7 +75,7 @@ export async function acquireBlobLeaseLock(options: BlobLeaseLockOptions): Promi
   const renewal = keepRenewing(lease, { durationMs, renewEveryMs, sentAt, where, envName: options.envName });
   let released = false;
   const assertHeld = () => {
-    if (renewal.lost.aborted) throw renewal.lost.reason as ReleaseLockLostError;
+    if (renewal.lost.aborted) throw renewal.lost.reason as LockLostError;
   };
   return {
     where,
@@ -139,7 +138,7 @@ function keepRenewing(lease: BlobLeaseClient, o: { durationMs: number; renewEver
     if (stopped) return;
     stop();
     controller.abort(
-      new ReleaseLockLostError(`lost the release lock of ${o.envName}: ${reason}; stopped before the next action so two runs never change Front Door at once`),
+      new LockLostError(`lost the lock of ${o.envName}: ${reason}; stopped before the next action so two runs never change Front Door at once`),
     );
   };
   // The lease was granted no earlier than the request left: counting from there is conservative.

@@ -4,11 +4,11 @@ import * as path from "node:path";
 import { fileURLToPath } from "node:url";
 import { BlobLeaseClient, ContainerClient, StorageSharedKeyCredential } from "@azure/storage-blob";
 import { PrerequisiteError } from "../../../automation/engine/port.js";
-import { checkpointWhileHeld } from "../../../automation/release/held-lock.js";
+import { checkpointWhileHeld } from "../../../automation/lock/held-lock.js";
 import { reconcile, type ReconcilerEvent } from "../../../automation/release/reconciler.js";
-import { acquireReleaseLock, ReleaseBusyError, ReleaseLockLostError, type HeldLock } from "../../../automation/release/release-lock.js";
+import { acquireEnvironmentLock, EnvironmentBusyError, LockLostError, type HeldLock } from "../../../automation/lock/environment-lock.js";
 import { AZURITE_ACCOUNT, AZURITE_KEY, startAzuriteBlob, type LocalAzurite } from "../../stamp/health/local-servers.js";
-import { GREEN, SimulatedWorld } from "./simulated-world.js";
+import { GREEN, SimulatedWorld } from "../release/simulated-world.js";
 import type { Engine } from "../../../automation/engine/port.js";
 import { envDown } from "../../../automation/environments/env-down.js";
 import { runDirectly, type TaskRunner } from "../../../automation/environments/tasks.js";
@@ -20,7 +20,7 @@ import { TAG } from "../../../environments/stacks.js";
  * AZURE_STORAGE_* variables, whatever engine runs.
  */
 
-const FIXTURE = path.join(path.dirname(fileURLToPath(import.meta.url)), "..", "fixtures", "hold-release-lock.ts");
+const FIXTURE = path.join(path.dirname(fileURLToPath(import.meta.url)), "..", "fixtures", "hold-environment-lock.ts");
 const CONTAINER = "release-locks";
 /** Any engine: CONTOSO_RELEASE_LOCK decides, so the offline engine's state folder is never used. */
 const ENGINE = { kind: "offline" as const, stateDir: "/nonexistent" };
@@ -48,14 +48,14 @@ async function lostWithin(lock: HeldLock, ms: number): Promise<void> {
   });
 }
 
-describe("release lock on a blob lease (real Azurite)", function () {
+describe("environment lock on a blob lease (real Azurite)", function () {
   this.timeout(120_000);
   let azurite: LocalAzurite;
   let env: NodeJS.ProcessEnv;
   let container: ContainerClient;
   const held: HeldLock[] = [];
   const take = async (envName: string, extra: { leaseSeconds?: number; env?: NodeJS.ProcessEnv } = {}) => {
-    const lock = await acquireReleaseLock(ENGINE, envName, { env: { ...env, ...extra.env }, ...(extra.leaseSeconds ? { leaseSeconds: extra.leaseSeconds } : {}) });
+    const lock = await acquireEnvironmentLock(ENGINE, envName, { env: { ...env, ...extra.env }, ...(extra.leaseSeconds ? { leaseSeconds: extra.leaseSeconds } : {}) });
     held.push(lock);
     return lock;
   };
@@ -82,13 +82,13 @@ describe("release lock on a blob lease (real Azurite)", function () {
     await azurite?.stop();
   });
 
-  it("a second acquirer gets ReleaseBusyError naming the first holder (pid, host, CI run); release lets it in, with nothing to recover", async () => {
+  it("a second acquirer gets EnvironmentBusyError naming the first holder (pid, host, CI run); release lets it in, with nothing to recover", async () => {
     const first = await take("dev", { env: { GITHUB_RUN_ID: "4711" } });
     expect(first.where).to.equal(`http://127.0.0.1:${azurite.port}/${AZURITE_ACCOUNT}/${CONTAINER}/.contoso/locks/release-dev`);
     expect(first.recoveredFrom).to.equal(undefined);
-    const busy = await expectRejects(take("dev"), ReleaseBusyError);
+    const busy = await expectRejects(take("dev"), EnvironmentBusyError);
     expect(busy.exitCode).to.equal(4);
-    expect(busy.message).to.match(new RegExp(`^another release of dev is running \\(pid ${process.pid} on .+ \\(release since .+, CI run 4711\\), lease on http://127\\.0\\.0\\.1:${azurite.port}/.*release-dev\\); wait for it`));
+    expect(busy.message).to.match(new RegExp(`^another run is changing dev \\(pid ${process.pid} on .+ \\(release since .+, CI run 4711\\), lease on http://127\\.0\\.0\\.1:${azurite.port}/.*release-dev\\); wait for it`));
 
     // The holder is in the blob's metadata while held, and gone after release.
     expect((await container.getBlobClient(".contoso/locks/release-dev").getProperties()).metadata).to.include({ holderpid: String(process.pid), holderrunid: "4711" });
@@ -110,7 +110,7 @@ describe("release lock on a blob lease (real Azurite)", function () {
     await sleep(17_000);
     expect(lock.lost.aborted, "still held").to.equal(false);
     expect(() => lock.assertHeld()).not.to.throw();
-    await expectRejects(take("renewed"), ReleaseBusyError);
+    await expectRejects(take("renewed"), EnvironmentBusyError);
   });
 
   it("a holder that dies without releasing: busy while its lease runs, then the next acquirer takes over and reports it as recovered", async () => {
@@ -126,7 +126,7 @@ describe("release lock on a blob lease (real Azurite)", function () {
     child.kill("SIGKILL");
     await exited;
 
-    const busy = await expectRejects(take("dead"), ReleaseBusyError);
+    const busy = await expectRejects(take("dead"), EnvironmentBusyError);
     expect(busy.message, "names the dead holder").to.include(`pid ${child.pid} on`);
 
     let lock: HeldLock | undefined;
@@ -135,7 +135,7 @@ describe("release lock on a blob lease (real Azurite)", function () {
       try {
         lock = await take("dead");
       } catch (err) {
-        if (!(err instanceof ReleaseBusyError)) throw err;
+        if (!(err instanceof EnvironmentBusyError)) throw err;
         await sleep(500);
       }
     }
@@ -148,10 +148,10 @@ describe("release lock on a blob lease (real Azurite)", function () {
     const lock = await take("broken", { leaseSeconds: 15 });
     await breakFromOutside("broken");
     await lostWithin(lock, 6_000);
-    const lost = lock.lost.reason as ReleaseLockLostError;
-    expect(lost).to.be.instanceOf(ReleaseLockLostError);
-    expect(lost.message).to.match(/^lost the release lock of broken: the lease on .*release-broken was broken, released or taken over \(LeaseIsBrokenAndCannotBeRenewed\); stopped before the next action/);
-    expect(() => lock.assertHeld()).to.throw(ReleaseLockLostError);
+    const lost = lock.lost.reason as LockLostError;
+    expect(lost).to.be.instanceOf(LockLostError);
+    expect(lost.message).to.match(/^lost the lock of broken: the lease on .*release-broken was broken, released or taken over \(LeaseIsBrokenAndCannotBeRenewed\); stopped before the next action/);
+    expect(() => lock.assertHeld()).to.throw(LockLostError);
 
     // A broken lease is free; the lost holder never cleared its name, so the next one reports it.
     const next = await take("broken");
@@ -160,7 +160,7 @@ describe("release lock on a blob lease (real Azurite)", function () {
     await lock.release();
     expect((await container.getBlobClient(".contoso/locks/release-broken").getProperties()).metadata).to.include({ holderpid: String(process.pid) });
     expect(next.lost.aborted).to.equal(false);
-    await expectRejects(take("broken"), ReleaseBusyError);
+    await expectRejects(take("broken"), EnvironmentBusyError);
   });
 
   it("confirmHeld asks Azure: a lease broken a moment ago is found at once, not at the next renewal", async () => {
@@ -169,9 +169,9 @@ describe("release lock on a blob lease (real Azurite)", function () {
     await breakFromOutside("confirm");
     expect(lock.lost.aborted, "nothing has noticed yet").to.equal(false);
     const started = Date.now();
-    const err = await expectRejects(lock.confirmHeld(), ReleaseLockLostError);
+    const err = await expectRejects(lock.confirmHeld(), LockLostError);
     expect(Date.now() - started).to.be.below(2_000);
-    expect(err.message).to.match(/^lost the release lock of confirm: /);
+    expect(err.message).to.match(/^lost the lock of confirm: /);
     expect(lock.lost.aborted).to.equal(true);
   });
 
@@ -199,8 +199,8 @@ describe("release lock on a blob lease (real Azurite)", function () {
         return result;
       },
     };
-    const err = await expectRejects(reconcile({ regions: ["weu", "neu"], steps: [10, 50, 100] }, ports), ReleaseLockLostError);
-    expect(err.message).to.match(/^lost the release lock of run: /);
+    const err = await expectRejects(reconcile({ regions: ["weu", "neu"], steps: [10, 50, 100] }, ports), LockLostError);
+    expect(err.message).to.match(/^lost the lock of run: /);
     expect(executed, "nothing ran after the action during which the lock was lost").to.deep.equal(["deploy-green", "gate", "shift:10"]);
     expect(JSON.stringify(world.origins), "Front Door origins stay as the lost run left them").to.equal(originsAtLoss);
     expect(world.origins.filter((o) => o.release === GREEN && o.enabled), "green stays at its first step").to.have.length(2);
@@ -236,8 +236,8 @@ describe("release lock on a blob lease (real Azurite)", function () {
         }
         return outcomes;
       };
-      const err = await expectRejects(envDown(engine, "dev-zed", { run, log: () => undefined }), ReleaseLockLostError);
-      expect(err.message).to.match(/^lost the release lock of dev-zed: /);
+      const err = await expectRejects(envDown(engine, "dev-zed", { run, log: () => undefined }), LockLostError);
+      expect(err.message).to.match(/^lost the lock of dev-zed: /);
       expect(destroyed).to.deep.equal(["dev-zed-weu-r1"]);
     } finally {
       for (const key of Object.keys(process.env)) if (!(key in saved)) delete process.env[key];
@@ -258,20 +258,20 @@ describe("release lock on a blob lease (real Azurite)", function () {
       const lostAfter = Date.now() - acquiredAt;
       expect(lostAfter, "only once renewals kept failing").to.be.at.least(10_000);
       expect(lostAfter, "before the 15 s lease could have passed to someone else").to.be.below(15_000);
-      expect((lock.lost.reason as Error).message).to.match(/^lost the release lock of unreachable: could not renew the lease on .*release-unreachable before it expired \(last error: .+\)/);
+      expect((lock.lost.reason as Error).message).to.match(/^lost the lock of unreachable: could not renew the lease on .*release-unreachable before it expired \(last error: .+\)/);
     } finally {
       await own.stop();
     }
   });
 
   it("a container that does not exist: one line saying what to fix, no lock", async () => {
-    const err = await expectRejects(acquireReleaseLock(ENGINE, "dev", { env: { ...env, CONTOSO_RELEASE_LOCK: `azblob://missing-container?storage_account=${AZURITE_ACCOUNT}` } }), PrerequisiteError);
+    const err = await expectRejects(acquireEnvironmentLock(ENGINE, "dev", { env: { ...env, CONTOSO_RELEASE_LOCK: `azblob://missing-container?storage_account=${AZURITE_ACCOUNT}` } }), PrerequisiteError);
     expect(err.message).to.match(/the container does not exist \(create it, or point CONTOSO_RELEASE_LOCK at one that does\)/);
   });
 
   it("a wrong key: access denied, one line naming the settings", async () => {
     const err = await expectRejects(
-      acquireReleaseLock(ENGINE, "dev", { env: { ...env, AZURE_STORAGE_KEY: Buffer.from("not the key").toString("base64") } }),
+      acquireEnvironmentLock(ENGINE, "dev", { env: { ...env, AZURE_STORAGE_KEY: Buffer.from("not the key").toString("base64") } }),
       PrerequisiteError,
     );
     expect(err.message).to.match(/access denied \(set AZURE_STORAGE_KEY or AZURE_STORAGE_SAS_TOKEN/);

@@ -1,0 +1,249 @@
+import { randomUUID } from "node:crypto";
+import { mkdir, open, readFile, rename, rm, stat, writeFile } from "node:fs/promises";
+import * as os from "node:os";
+import * as path from "node:path";
+import { describeHolder, processIsAlive, type LockHolder, type LockPurpose } from "./file-lock.js";
+import type { HeldLock } from "./held-lock.js";
+import { LockLostError } from "./lock-errors.js";
+
+/**
+ * The environment lock in a folder (the offline state folder, or a `file://` backend shared by
+ * several machines), with the blob lease's semantics: a lock file created with O_EXCL holds the
+ * holder and a lease that expires; the holder renews it while it works. A holder that died stops
+ * renewing, so once its lease is past expiry any runner on any host takes the lock over (and
+ * reports whom it took it from). A holder on this host whose process is gone is taken over at once.
+ *
+ * Takeover and renewal both rewrite the lock file, so they are serialised by a short-lived guard
+ * file (`<lock>.guard`, O_EXCL): a renewal can never overwrite the lock a taker just created, and
+ * two takers never both win. A guard left by a process killed inside those few milliseconds is
+ * removed once it is older than GUARD_STALE_MS.
+ *
+ * A live holder that could not renew (paused, or its disk went away) for longer than its lease may
+ * have been taken over: it learns so at its next renewal or check (the file holds another token),
+ * its `lost` signal fires, and its run stops before its next change.
+ */
+
+export interface FileLeaseHolder extends LockHolder {
+  /** Unique per acquisition: tells this holder's lock from a later one by the same pid. */
+  token: string;
+  leaseMs: number;
+  expiresAt: string;
+}
+
+export interface FileLeaseOptions {
+  purpose: LockPurpose;
+  leaseMs?: number;
+  /** CI run id, recorded with the holder. */
+  runId?: string;
+  /** The clock (tests move it). */
+  now?: () => number;
+}
+
+export const DEFAULT_FILE_LEASE_MS = 60_000;
+const GUARD_STALE_MS = 30_000;
+/** An empty lock file older than this was abandoned: a live holder writes its name within milliseconds. */
+const ABANDONED_EMPTY_LOCK_MS = 60_000;
+
+export class FileLockBusyError extends Error {
+  override readonly name = "FileLockBusyError";
+  constructor(
+    readonly file: string,
+    readonly holder: string,
+  ) {
+    super(`${file} is held by ${holder}`);
+  }
+}
+
+export function describeLeaseHolder(holder: LockHolder & Partial<FileLeaseHolder>): string {
+  return `${describeHolder(holder)}${holder.expiresAt ? `, lease until ${holder.expiresAt}` : ""}`;
+}
+
+export async function acquireFileLease(file: string, options: FileLeaseOptions): Promise<HeldLock> {
+  const now = options.now ?? Date.now;
+  const leaseMs = options.leaseMs ?? DEFAULT_FILE_LEASE_MS;
+  if (!Number.isFinite(leaseMs) || leaseMs < 500) throw new RangeError(`a file lease lasts at least 500 ms, not ${leaseMs}`);
+  await mkdir(path.dirname(file), { recursive: true });
+  const me: FileLeaseHolder = {
+    pid: process.pid,
+    host: os.hostname(),
+    operation: options.purpose,
+    startedAt: new Date(now()).toISOString(),
+    ...(options.runId ? { runId: options.runId } : {}),
+    token: randomUUID(),
+    leaseMs,
+    expiresAt: new Date(now() + leaseMs).toISOString(),
+  };
+  let recoveredFrom: LockHolder | undefined;
+  for (let attempt = 0; attempt < 3; attempt++) {
+    if (await createExclusive(file, me)) return held(file, me, now, recoveredFrom);
+    const holder = await readLease(file);
+    if (holder === "gone") continue;
+    const stale = holder === "unreadable" ? (await ageMs(file)) > ABANDONED_EMPTY_LOCK_MS : staleReason(holder, now);
+    if (!stale) {
+      throw new FileLockBusyError(file, holder === "unreadable" ? `an unreadable lock file ${file}` : describeLeaseHolder(holder));
+    }
+    // Take it over under the guard, after checking again that it is the same stale lock.
+    const taken = await underGuard(file, async () => {
+      const again = await readLease(file);
+      if (again === "gone") return true;
+      if (holder === "unreadable" ? again !== "unreadable" : again === "unreadable" || again.token !== holder.token) return false;
+      await rm(file, { force: true });
+      me.expiresAt = new Date(now() + leaseMs).toISOString();
+      return createExclusive(file, me);
+    });
+    if (taken === true && (await isMine(file, me))) {
+      return held(file, me, now, holder === "unreadable" ? { pid: 0, host: "unknown", operation: options.purpose, startedAt: "unknown" } : holder);
+    }
+    if (taken === "guard-busy") throw new FileLockBusyError(file, "another runner that is taking over a dead holder's lock right now");
+    recoveredFrom = undefined;
+  }
+  const last = await readLease(file);
+  throw new FileLockBusyError(file, typeof last === "string" ? "another runner" : describeLeaseHolder(last));
+}
+
+/** Why a holder's lock may be taken over, or undefined while it is live. */
+function staleReason(holder: LockHolder & Partial<FileLeaseHolder>, now: () => number): string | undefined {
+  if (holder.host === os.hostname() && !processIsAlive(holder.pid)) return "its process is gone";
+  // A lock file of an older version (no lease) on another host: only its expiry could free it; it has none, so it stays.
+  if (!holder.expiresAt) return undefined;
+  const expires = Date.parse(holder.expiresAt);
+  return Number.isFinite(expires) && expires < now() ? `its lease expired at ${holder.expiresAt}` : undefined;
+}
+
+function held(file: string, me: FileLeaseHolder, now: () => number, recoveredFrom: LockHolder | undefined): HeldLock {
+  const controller = new AbortController();
+  const lose = (why: string) => {
+    if (!controller.signal.aborted) controller.abort(new LockLostError(`the lock ${file} is no longer ours (${why}): this run stops before its next change; run it again once the lock is free`));
+  };
+  const assertHeld = () => {
+    if (controller.signal.aborted) throw controller.signal.reason as LockLostError;
+  };
+  let released = false;
+  const renew = async (): Promise<void> => {
+    if (released || controller.signal.aborted) return;
+    const outcome = await underGuard(file, async () => {
+      const current = await readLease(file);
+      if (current === "gone" || current === "unreadable" || current.token !== me.token) return false;
+      me.expiresAt = new Date(now() + me.leaseMs).toISOString();
+      const tmp = `${file}.${me.token}.tmp`;
+      await writeFile(tmp, JSON.stringify(me));
+      await rename(tmp, file);
+      return true;
+    });
+    if (outcome === false) lose("another runner took it over after its lease expired");
+    else if (outcome === "guard-busy" && Date.parse(me.expiresAt) < now()) lose(`its lease expired at ${me.expiresAt} before it could be renewed`);
+  };
+  // A renewal every third of the lease: two can fail (a busy guard, a slow disk) before it expires.
+  const timer = setInterval(() => void renew().catch((err: Error) => lose(`renewal failed: ${err.message}`)), Math.max(100, me.leaseMs / 3));
+  timer.unref();
+  return {
+    where: file,
+    lost: controller.signal,
+    assertHeld,
+    confirmHeld: async () => {
+      assertHeld();
+      await renew();
+      assertHeld();
+    },
+    release: async () => {
+      released = true;
+      clearInterval(timer);
+      if (await isMine(file, me)) await rm(file, { force: true });
+    },
+    ...(recoveredFrom ? { recoveredFrom } : {}),
+  };
+}
+
+async function createExclusive(file: string, me: FileLeaseHolder): Promise<boolean> {
+  let handle;
+  try {
+    handle = await open(file, "wx");
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code === "EEXIST") return false;
+    throw err;
+  }
+  try {
+    await handle.writeFile(JSON.stringify(me));
+  } finally {
+    await handle.close();
+  }
+  return true;
+}
+
+async function isMine(file: string, me: FileLeaseHolder): Promise<boolean> {
+  const current = await readLease(file);
+  return current !== "gone" && current !== "unreadable" && current.token === me.token;
+}
+
+/** Runs `work` holding `<file>.guard`; "guard-busy" when another runner holds a live guard. */
+async function underGuard<T>(file: string, work: () => Promise<T>): Promise<T | "guard-busy"> {
+  const guard = `${file}.guard`;
+  for (let attempt = 0; attempt < 2; attempt++) {
+    try {
+      const handle = await open(guard, "wx");
+      try {
+        await handle.writeFile(JSON.stringify({ pid: process.pid, host: os.hostname() }));
+      } finally {
+        await handle.close();
+      }
+    } catch (err) {
+      if ((err as NodeJS.ErrnoException).code !== "EEXIST") throw err;
+      if (attempt === 0 && (await guardIsStale(guard))) {
+        await rm(guard, { force: true });
+        continue;
+      }
+      return "guard-busy";
+    }
+    try {
+      return await work();
+    } finally {
+      await rm(guard, { force: true });
+    }
+  }
+  return "guard-busy";
+}
+
+/** A guard is held for milliseconds: one left by a dead process of this host, or older than GUARD_STALE_MS, was abandoned. */
+async function guardIsStale(guard: string): Promise<boolean> {
+  try {
+    const holder = JSON.parse(await readFile(guard, "utf8")) as { pid?: unknown; host?: unknown };
+    if (holder.host === os.hostname() && typeof holder.pid === "number" && !processIsAlive(holder.pid)) return true;
+  } catch {
+    // Empty (its holder died between creating and writing it) or gone: judged by age.
+  }
+  return (await ageMs(guard)) > GUARD_STALE_MS;
+}
+
+/** A file's age by the file system's clock (modification times are wall-clock times, whatever clock the lease uses). */
+async function ageMs(file: string): Promise<number> {
+  try {
+    return Date.now() - (await stat(file)).mtimeMs;
+  } catch {
+    return 0;
+  }
+}
+
+export async function readLease(file: string): Promise<(LockHolder & Partial<FileLeaseHolder>) | "gone" | "unreadable"> {
+  let text: string;
+  try {
+    text = await readFile(file, "utf8");
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code === "ENOENT") return "gone";
+    throw err;
+  }
+  try {
+    const parsed = JSON.parse(text) as Partial<FileLeaseHolder>;
+    if (typeof parsed.pid === "number" && typeof parsed.host === "string") {
+      return {
+        ...parsed,
+        pid: parsed.pid,
+        host: parsed.host,
+        operation: String(parsed.operation ?? "unknown"),
+        startedAt: String(parsed.startedAt ?? "an unknown time"),
+      };
+    }
+  } catch {
+    // A holder killed between creating and writing the file leaves it empty: unreadable, taken over only once abandoned.
+  }
+  return "unreadable";
+}
