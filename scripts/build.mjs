@@ -17,7 +17,9 @@ function sources(dir) {
 
 const entryPoints = SOURCE_DIRS.flatMap(sources);
 const dist = path.join(REPO, "dist");
-rmSync(dist, { recursive: true, force: true });
+// Only this build's own output: dist/cli/ is the test run's bundle (tests/setup/cli-build.ts).
+rmSync(path.join(dist, "build-info.json"), { force: true });
+for (const dir of SOURCE_DIRS) rmSync(path.join(dist, dir), { recursive: true, force: true });
 await build({
   entryPoints,
   outdir: dist,
