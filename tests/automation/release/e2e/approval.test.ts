@@ -105,6 +105,21 @@ describe("release e2e: pause before 100 %, promote from a second command", funct
     expect(placeOf(dir)).to.deep.equal(releasedPlace("r2"));
   });
 
+  it("release abort while paused reaches the running release: it turns back to r1 (exit 3), abort exits 0", async () => {
+    const dir = await worldWithR1("approval-abort");
+    const env = envFor(dir);
+    let abort: ReturnType<typeof runCli> | undefined;
+    const run = await runStreaming(start, env, (e: JsonEvent) => {
+      if (e.type === "action" && e.action?.kind === "pause" && !abort) abort = runCli(["release", "abort", "--env", "prod"], env);
+    });
+    const aborted = await abort!;
+    expect(aborted.code, aborted.stderr).to.equal(0);
+    expect(run.code, run.stderr).to.equal(3);
+    expect(summaryOf(run)).to.deep.include({ outcome: "aborted", liveRelease: "r1" });
+    expect(actions(run).map((a) => a!.kind)).not.to.include("promote");
+    expect(placeOf(dir)).to.deep.equal(releasedPlace("r1"));
+  });
+
   it("promote with nothing paused ahead is bad input: exit 2, one line", async () => {
     const dir = await worldWithR1("approval-bad");
     const run = await runCli(["release", "promote", "--env", "prod"], envFor(dir));
