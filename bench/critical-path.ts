@@ -21,7 +21,8 @@ export interface CriticalPath {
 
 /**
  * The critical path of a release that replaces a live (blue) release: the regions' first stamp
- * deployments run in parallel, so one of them counts; the gate passes at the earliest once
+ * deployments run in parallel, so one of them counts; one global update exposes green through
+ * Front Door (disabled origins: the stamp endpoints the gate probes); the gate passes at the earliest once
  * `successesRequired` probes, one interval apart, have succeeded; then every step is one global
  * update (a Front Door change) and one bake; promotion (blue drained) is one more global update;
  * the blue stamps are destroyed in parallel and their empty stacks removed.
@@ -34,6 +35,7 @@ export function releaseCriticalPath(env: Environment, scale: number): CriticalPa
   const bake = Math.max(Math.round(env.release.bakeTime * scale), gate.intervalMs * gate.sampleSize);
   const parts: PathPart[] = [
     { name: `deploy green (slowest of ${env.regions.length} regions)`, ms: stampDeploy },
+    { name: "expose green through Front Door (global update)", ms: globalUpdate },
     { name: `health gate (${gate.successesRequired} probes, ${gate.intervalMs} ms apart)`, ms: (gate.successesRequired - 1) * gate.intervalMs },
   ];
   for (const percent of env.release.steps) {

@@ -5,8 +5,10 @@ import type { Environment } from "../environments/index.js";
 import type { Engine } from "../automation/engine/port.js";
 import { OfflineEngine } from "../automation/offline/offline-engine.js";
 import { openReleaseSession } from "../automation/release/session.js";
+import { SHOP_REPOSITORY } from "../automation/images/image-ref.js";
+import { imageRegistryFor } from "../automation/images/select-registry.js";
 import { startRelease, type ReleaseEvent, type ReleaseSummary } from "../automation/release/run-release.js";
-import { globalStack } from "../automation/stacks/global-stack.js";
+import { currentGlobalOutputs, globalStack } from "../automation/stacks/global-stack.js";
 
 /**
  * Offline worlds for the benchmark: a fresh state folder per scenario, with the environment's global
@@ -19,8 +21,16 @@ const SETUP_TIME_SCALE = 0.0001;
 
 export const BLUE_RELEASE = "r1";
 
-export function imageOf(release: string): string {
-  return `crshoesbench.azurecr.io/shop-api:${release}`;
+/**
+ * The release's image, built into the environment's offline registry first (as `contoso image
+ * build` does): a stamp whose image is not in its registry never starts.
+ */
+async function builtImage(engine: Engine, env: Environment, release: string): Promise<string> {
+  const global = await currentGlobalOutputs(engine, env);
+  if (!global) throw new Error(`${env.name} has no global stack: deploy it before releasing`);
+  const registry = await imageRegistryFor(engine);
+  const built = await registry.build({ registryName: global.registryName, loginServer: global.registryLoginServer, repository: SHOP_REPOSITORY, tag: release });
+  return built.image;
 }
 
 export async function benchRoot(): Promise<{ dir: string; cleanup: () => Promise<void> }> {
@@ -55,9 +65,10 @@ export async function runRelease(
   release: string,
   onEvent: (e: ReleaseEvent) => void,
 ): Promise<ReleaseSummary> {
+  const image = await builtImage(engine, env, release);
   const session = await openReleaseSession(engine, env, { timeScale, onEvent });
   try {
-    return await startRelease(session.ctx, { release, image: imageOf(release), keepFailed: false, autoPromote: true });
+    return await startRelease(session.ctx, { release, image, keepFailed: false, autoPromote: true });
   } finally {
     await session.close();
   }

@@ -33,7 +33,7 @@ export interface StartupFigure {
 export function offlineCliEnv(stateDir: string): NodeJS.ProcessEnv {
   const env: NodeJS.ProcessEnv = {};
   for (const [k, v] of Object.entries(process.env)) {
-    if (k.startsWith("ARM_") || k.startsWith("PULUMI_") || k.startsWith("CONTOSO_") || k === "AZURE_CONFIG_DIR") continue;
+    if (k.startsWith("ARM_") || k.startsWith("PULUMI_") || k.startsWith("CONTOSO_") || k === "AZURE_CONFIG_DIR" || k === "CI") continue;
     env[k] = v;
   }
   env["AZURE_CONFIG_DIR"] = path.join(os.tmpdir(), "contoso-bench-no-azure-cli");

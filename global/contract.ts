@@ -22,6 +22,12 @@ export interface OriginSpec {
   priority: number;
 }
 
+/** A stamp's own Front Door endpoint: `https://<hostName>/health/stamp` reaches that stamp only. */
+export interface StampEndpointOutput {
+  stamp: string;
+  hostName: string;
+}
+
 /** Facts about the stack itself, carried into resource tags. */
 export interface StackFacts {
   owner: string;
@@ -48,6 +54,12 @@ export interface GlobalOutputs {
   /** The profile's Front Door id (a GUID): the `X-Azure-FDID` header value stamps must check. */
   frontDoorId: string;
   frontDoorEndpointHostName: string;
+  /**
+   * The Front Door endpoint of each stamp in the origin list (global/front-door-stamp-endpoints.ts):
+   * where the release gate and `contoso health` reach a stamp's health contract. Absent from global
+   * stacks deployed before stamp endpoints existed.
+   */
+  stampEndpoints?: StampEndpointOutput[];
   origins: DeployedOrigin[];
   liveRelease: string | null;
   cosmosAccountId: string;

@@ -5,8 +5,8 @@ import { resourceName } from "../environments/naming.js";
 
 /**
  * Diagnostic settings: every global resource sends its logs and metrics to the global workspace,
- * into resource-specific tables (AFDAccessLogs, CDBDataPlaneRequests, ...), which are cheaper to
- * query than the shared AzureDiagnostics table. The categories are what the health model and the
+ * into resource-specific tables where the service has them (CDBDataPlaneRequests, ...), which are
+ * cheaper to query than the shared AzureDiagnostics table; Front Door has none (AzureDiagnostics). The categories are what the health model and the
  * release gate read: Front Door access, health-probe and WAF logs; Cosmos requests; registry pulls; kill-switch changes.
  */
 
@@ -19,6 +19,20 @@ export const DIAGNOSTIC_LOG_CATEGORIES = {
   // Reads are left out: every stamp instance reads its switch every few seconds.
   killswitch: ["StorageWrite", "StorageDelete"],
 } as const;
+
+/**
+ * Whether each writes resource-specific tables (Azure Monitor "Supported logs"): Front Door
+ * Standard/Premium (Microsoft.Cdn/profiles) writes AzureDiagnostics only, so its setting asks for
+ * no destination type (Azure stores none and reads "Dedicated" back as empty: a diff on every
+ * refresh, issue 12 defect 6); Cosmos DB (CDB*), the registry (ContainerRegistry*) and blob storage
+ * (StorageBlobLogs) have their own tables.
+ */
+const RESOURCE_SPECIFIC_TABLES: Record<keyof typeof DIAGNOSTIC_LOG_CATEGORIES, boolean> = {
+  frontdoor: false,
+  cosmos: true,
+  registry: true,
+  killswitch: true,
+};
 
 /** Metric categories: storage services name theirs ("Transaction"); the others take AllMetrics. */
 const METRIC_CATEGORY: Partial<Record<keyof typeof DIAGNOSTIC_LOG_CATEGORIES, string>> = { killswitch: "Transaction" };
@@ -43,7 +57,7 @@ export function diagnosticSettings(args: DiagnosticsArgs, parent: pulumi.Resourc
           name: resourceName("diagnosticSetting", { env: args.env.name, purpose: target }),
           resourceUri: args.targets[target],
           workspaceId: args.workspaceId,
-          logAnalyticsDestinationType: "Dedicated",
+          ...(RESOURCE_SPECIFIC_TABLES[target] ? { logAnalyticsDestinationType: "Dedicated" } : {}),
           logs: DIAGNOSTIC_LOG_CATEGORIES[target].map((category) => ({ category, enabled: true })),
           metrics: [{ category: METRIC_CATEGORY[target] ?? "AllMetrics", enabled: true }],
         },

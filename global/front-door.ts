@@ -4,6 +4,7 @@ import type { Environment } from "../environments/index.js";
 import { resourceName } from "../environments/naming.js";
 import type { OriginSpec } from "./contract.js";
 import { originsAndRoute } from "./front-door-origins.js";
+import { stampEndpoints, type StampEndpoint } from "./front-door-stamp-endpoints.js";
 import { wafPolicy } from "./waf-policy.js";
 
 /**
@@ -28,6 +29,8 @@ export interface FrontDoor {
   originGroup: cdn.AFDOriginGroup;
   origins: Map<string, cdn.AFDOrigin>;
   route?: cdn.Route;
+  /** One endpoint per stamp in the origin list, serving only its health contract (front-door-stamp-endpoints.ts). */
+  stampEndpoints: StampEndpoint[];
   securityPolicy: cdn.SecurityPolicy;
 }
 
@@ -91,6 +94,11 @@ export function frontDoor(args: FrontDoorArgs, parent: pulumi.Resource): FrontDo
     parent,
   );
 
+  const perStamp = stampEndpoints(
+    { env, origins: args.origins, resourceGroupName: args.resourceGroupName, profileName: profile.name, suffix: args.suffix },
+    parent,
+  );
+
   const waf = wafPolicy({ env, resourceGroupName: args.resourceGroupName, tags: args.tags }, parent);
   const securityPolicy = new cdn.SecurityPolicy(
     "frontdoor-security-policy",
@@ -101,11 +109,12 @@ export function frontDoor(args: FrontDoorArgs, parent: pulumi.Resource): FrontDo
       parameters: {
         type: "WebApplicationFirewall",
         wafPolicy: { id: waf.id },
-        associations: [{ domains: [{ id: endpoint.id }], patternsToMatch: ["/*"] }],
+        // Every endpoint of the profile, the stamps' too: nothing reaches a stamp around the WAF.
+        associations: [{ domains: [{ id: endpoint.id }, ...perStamp.map((s) => ({ id: s.endpoint.id }))], patternsToMatch: ["/*"] }],
       },
     },
     { parent },
   );
 
-  return { profile, endpoint, originGroup, origins, ...(route ? { route } : {}), securityPolicy };
+  return { profile, endpoint, originGroup, origins, ...(route ? { route } : {}), stampEndpoints: perStamp, securityPolicy };
 }

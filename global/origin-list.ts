@@ -12,6 +12,8 @@ import type { OriginSpec } from "./contract.js";
 /** Front Door's limits for an origin's weight and priority. */
 export const ORIGIN_WEIGHT = { min: 1, max: 1000 } as const;
 export const ORIGIN_PRIORITY = { min: 1, max: 5 } as const;
+/** Endpoints per Front Door profile, by SKU. */
+export const FRONT_DOOR_ENDPOINT_LIMIT = { Standard_AzureFrontDoor: 10, Premium_AzureFrontDoor: 25 } as const;
 
 const HOST_NAME = /^(?=.{1,253}$)([a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?)(\.[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?)+$/;
 
@@ -42,11 +44,18 @@ export function validateOrigins(env: Environment, origins: readonly OriginSpec[]
     seenStamps.add(origin.stamp);
     seenHosts.add(origin.hostName);
   });
-  if (origins.length > 0 && !origins.some((o) => o.enabled)) {
+  // Every origin also gets its stamp endpoint (front-door-stamp-endpoints.ts), beside the
+  // environment's own: Front Door allows 10 endpoints per Standard profile and 25 per Premium one
+  // (learn.microsoft.com/azure/azure-resource-manager/management/azure-subscription-service-limits#azure-front-door-standard-and-premium-tier-service-limits).
+  const maxEndpoints = FRONT_DOOR_ENDPOINT_LIMIT[env.frontDoor.sku];
+  if (origins.length + 1 > maxEndpoints) {
     throw new InputError(
-      `origins: at least one origin must be enabled (Front Door's route needs an enabled origin); remove the origins instead to take the environment off the air`,
+      `origins: ${origins.length} stamps need ${origins.length + 1} Front Door endpoints (one each, plus the environment's), more than the ${maxEndpoints} a ${env.frontDoor.sku} profile allows`,
     );
   }
+  // A list whose origins are all disabled is deployable: green stamps exposed for their gate before
+  // an environment's first release. The shopper route exists only while an origin is enabled
+  // (front-door-origins.ts); the release invariants keep a serving environment from losing its last one.
   return [...origins];
 }
 

@@ -1,4 +1,4 @@
-import type * as pulumi from "@pulumi/pulumi";
+import * as pulumi from "@pulumi/pulumi";
 import { InputError } from "../environments/index.js";
 import { validateRelease } from "../environments/stacks.js";
 import type { GlobalOutputs, GlobalProgramArgs } from "./contract.js";
@@ -32,6 +32,9 @@ export function globalProgram(args: GlobalProgramArgs): () => Promise<GlobalOutp
       frontDoorProfileName: frontDoor.profile.name,
       frontDoorId: frontDoor.profile.frontDoorId,
       frontDoorEndpointHostName: frontDoor.endpoint.hostName,
+      stampEndpoints: pulumi.all(frontDoor.stampEndpoints.map((s) => s.endpoint.hostName)).apply((hosts) =>
+        frontDoor.stampEndpoints.map((s, i) => ({ stamp: s.stamp, hostName: hosts[i]! })),
+      ),
       // Once this update succeeds, the list asked for is the list deployed; after a failed update the
       // driver re-applies a list rather than trusting these outputs.
       origins: stack.origins.map((o) => ({ ...o })),

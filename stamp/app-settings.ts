@@ -26,9 +26,11 @@ export const APP_SETTING = {
   keyVaultUri: "KEYVAULT_URI",
   /** The Key Vault secret whose cached presence the health service reports (the API cannot take payments without it). */
   keyVaultHealthSecret: "KEYVAULT_HEALTH_SECRET_NAME",
-  /** This stamp's kill-switch blob: the stamp serves only while it exists (an operator deletes it to drain the stamp). */
-  killSwitchBlobUrl: "KILL_SWITCH_BLOB_URL",
+  /** This stamp's kill-switch drain marker (a container URL): the stamp is out of rotation while it exists. */
+  killSwitchDrainUrl: "KILL_SWITCH_DRAIN_URL",
   appInsights: "APPLICATIONINSIGHTS_CONNECTION_STRING",
+  /** `Authorization=AAD;ClientId=<identity client id>`: telemetry authenticated with Entra ID (local auth is off). */
+  appInsightsAuthentication: "APPLICATIONINSIGHTS_AUTHENTICATION_STRING",
   /** Port the container listens on (App Service forwards 443 to it). */
   containerPort: "WEBSITES_PORT",
 } as const;
@@ -65,10 +67,10 @@ export const LOCAL_SETTING = {
   redisPassword: "REDIS_PASSWORD",
   /** `false` for a local redis-server without TLS; Azure Managed Redis accepts TLS only. */
   redisTls: "REDIS_TLS",
-  /** Kill switch in an emulator reached by connection string (Azurite), instead of KILL_SWITCH_BLOB_URL. */
+  /** Kill switch in an emulator reached by connection string (Azurite), instead of KILL_SWITCH_DRAIN_URL. */
   killSwitchConnectionString: "KILL_SWITCH_STORAGE_CONNECTION_STRING",
+  /** The drain marker's container name there. */
   killSwitchContainer: "KILL_SWITCH_CONTAINER",
-  killSwitchBlob: "KILL_SWITCH_BLOB",
 } as const;
 
 /** The API container's listening port. */

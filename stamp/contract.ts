@@ -51,9 +51,14 @@ export interface StampOutputs {
   serviceBusNamespace?: string;
   ordersQueue?: string;
   /**
-   * This stamp's kill-switch blob (`<kill-switch blob endpoint>/killswitch/<stack>`): the driver
-   * arms it after the first deployment, operators delete it to take the stamp out of rotation.
+   * This stamp's kill-switch drain marker (`<kill-switch blob endpoint>drain-<stack>`, a container):
+   * the stamp is out of rotation while it exists (stamp/kill-switch.ts).
    * Optional: stamps deployed before it was an output do not have it.
    */
-  killSwitchBlobUrl?: string;
+  killSwitchDrainUrl?: string;
+  /**
+   * The container image the web app runs (`linuxFxVersion` without `DOCKER|`), so the driver and
+   * the offline stamps can tell which build a stamp pulls. Optional: older stamps lack it.
+   */
+  image?: string;
 }

@@ -37,8 +37,9 @@ export function copyTelemetryToGlobalWorkspace(
         name: stampName(ctx, "diagnosticSetting", { purpose }),
         resourceUri: sources[source].id,
         workspaceId: globalWorkspaceId,
-        // Resource-specific tables (Key Vault's AuditEvent into AZKVAuditLogs), as the functions expect.
-        logAnalyticsDestinationType: "Dedicated",
+        // Resource-specific tables (Key Vault's AuditEvent into AZKVAuditLogs), as the functions
+        // expect; a metrics-only copy (Service Bus) has no destination type to ask for.
+        ...(copy.logs.length > 0 ? { logAnalyticsDestinationType: "Dedicated" } : {}),
         logs: copy.logs.map((category) => ({ category, enabled: true })),
         metrics: copy.metrics ? [{ category: "AllMetrics", enabled: true }] : [],
       },

@@ -3,7 +3,9 @@ import * as cosmosdb from "@pulumi/azure-native/cosmosdb/index.js";
 import * as managedidentity from "@pulumi/azure-native/managedidentity/index.js";
 import * as redisenterprise from "@pulumi/azure-native/redisenterprise/index.js";
 import * as pulumi from "@pulumi/pulumi";
+import { stampStackName } from "../environments/stacks.js";
 import { stampName, type StampContext } from "./context.js";
+import { deterministicGuid } from "./deterministic-guid.js";
 import { cosmosRoleDefinitionId, REDIS_DATA_ACCESS_POLICY, roleDefinitionId, type BuiltInRole } from "./roles.js";
 
 /**
@@ -39,6 +41,8 @@ export interface AccessTargets {
     databaseName: pulumi.Input<string>;
   };
   redis: { clusterName: pulumi.Input<string>; databaseName: pulumi.Input<string> };
+  /** The stamp's Application Insights: local auth is off, so the app publishes with its identity. */
+  appInsightsId: pulumi.Input<string>;
 }
 
 export interface StampGrants {
@@ -71,18 +75,28 @@ export function grantAccess(ctx: StampContext, identity: managedidentity.UserAss
     grant("ra-orders-sender", "serviceBusDataSender", targets.ordersQueueId),
     grant("ra-orders-receiver", "serviceBusDataReceiver", targets.ordersQueueId),
     grant("ra-health-sender", "serviceBusDataSender", targets.healthQueueId),
+    // Application Insights with local auth disabled accepts only Entra-authenticated telemetry
+    // ("Microsoft Entra authentication for Application Insights": Monitoring Metrics Publisher on the component).
+    grant("ra-appi-publisher", "monitoringMetricsPublisher", targets.appInsightsId),
   ];
 
   // Cosmos DB data-plane RBAC lives on the account (in the global resource group), scoped here to
   // the workload's database only. Deleted with the stamp, so a retired release keeps no access.
+  // Its id must be a GUID that azure-native does not generate (cosmos-db rbac.json has no
+  // `format: uuid` on roleAssignmentId, so the provider would send the logical name, the same in
+  // every stamp: issue 12, defect 1). A name-based GUID of stamp, scope and role: different in every
+  // stamp (blue and green of one region included), the same on every update of one stamp.
+  const cosmosScope = pulumi.interpolate`${targets.cosmos.accountId}/dbs/${targets.cosmos.databaseName}`;
+  const cosmosRole = cosmosRoleDefinitionId(targets.cosmos.accountId);
   const cosmos = new cosmosdb.SqlResourceSqlRoleAssignment(
     "cosmos-data-contributor",
     {
       accountName: targets.cosmos.accountName,
       resourceGroupName: targets.cosmos.resourceGroupName,
+      roleAssignmentId: pulumi.all([cosmosScope, cosmosRole]).apply(([scope, role]) => cosmosRoleAssignmentId(stampStackName(ctx.env.name, ctx.region, ctx.release), scope, role)),
       principalId: identity.principalId,
-      roleDefinitionId: cosmosRoleDefinitionId(targets.cosmos.accountId),
-      scope: pulumi.interpolate`${targets.cosmos.accountId}/dbs/${targets.cosmos.databaseName}`,
+      roleDefinitionId: cosmosRole,
+      scope: cosmosScope,
     },
     opts,
   );
@@ -101,4 +115,9 @@ export function grantAccess(ctx: StampContext, identity: managedidentity.UserAss
   );
 
   return { roleAssignments, cosmos, redis, all: [...roleAssignments, cosmos, redis] };
+}
+
+/** The Cosmos DB SQL role assignment id of one stamp's grant (see grantAccess). */
+export function cosmosRoleAssignmentId(stamp: string, scope: string, roleDefinitionId: string): string {
+  return deterministicGuid("cosmos-sql-role-assignment", stamp, scope.toLowerCase(), roleDefinitionId.toLowerCase());
 }

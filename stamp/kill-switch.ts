@@ -5,33 +5,40 @@ import type { StampContext } from "./context.js";
 import { roleDefinitionId } from "./roles.js";
 
 /**
- * This stamp's kill switch (global/kill-switch.ts explains the mechanism): a blob named after the
- * stamp's stack in the environment's `killswitch` container. The web app's identity may read that
- * container and nothing else in the account: it can see its switch, never flip one.
+ * This stamp's kill switch (automation/stacks/kill-switch.ts explains the design): a DRAIN MARKER,
+ * the blob container `drain-<stamp stack>` in the environment's kill-switch account. The stamp
+ * serves while it does not exist; creating it takes the stamp out of Front Door's rotation.
  *
- * The program does not create the blob. Pulumi's Blob resource writes with the account's shared
- * keys, which the kill-switch account refuses (Entra ID only), and a blob owned by the stack would
- * be put back by the next `up --refresh` after an operator deleted it to drain the stamp. The
- * driver arms the switch once, after the stamp's first successful deployment
- * (automation/stacks/kill-switch.ts), and leaves it to operators from then on.
+ * Nothing in any stack creates the marker, so no `up` or `refresh` can undo an operator's drain.
+ * Operators and the driver create and delete it through Azure Resource Manager (management plane),
+ * which a storage account's network rules do not restrict; the stamp reads it over its private
+ * endpoint with its managed identity.
+ *
+ * The identity gets Storage Blob Data Reader on the kill-switch account: Get Container Properties
+ * needs `Microsoft.Storage/storageAccounts/blobServices/containers/read`, which that role holds
+ * (learn.microsoft.com/rest/api/storageservices/get-container-properties#authorization), and a role
+ * cannot be scoped to a container that does not exist yet. The account holds nothing but markers,
+ * and the role cannot create or delete one: a stamp can see its switch, never flip one.
  */
 
 export interface StampKillSwitch {
-  /** What the health service's kill-switch check reads (KILL_SWITCH_BLOB_URL), and where the driver arms it. */
-  blobUrl: pulumi.Output<string>;
-  /** Storage Blob Data Reader on the container. */
+  /** The drain marker's URL (`<blob endpoint>drain-<stack>`): what the health service reads (KILL_SWITCH_DRAIN_URL). */
+  drainUrl: pulumi.Output<string>;
+  /** Storage Blob Data Reader on the kill-switch account. */
   readerGrant: authorization.RoleAssignment;
 }
 
-/** ARM id of a blob container: the narrowest scope Azure RBAC takes for blob data. */
-export function containerScope(accountId: pulumi.Input<string>, containerName: pulumi.Input<string>): pulumi.Output<string> {
-  return pulumi.interpolate`${accountId}/blobServices/default/containers/${containerName}`;
+/** The drain marker of a stamp: a container name (3-63 lower-case letters, digits and single hyphens), from its stack name. */
+export function drainMarkerName(stack: string): string {
+  const name = `drain-${stack}`;
+  if (!/^[a-z0-9](?!.*--)[a-z0-9-]{1,61}[a-z0-9]$/.test(name)) throw new Error(`stamp stack ${stack} gives no valid blob container name for its drain marker (${name})`);
+  return name;
 }
 
-/** `<blob endpoint>/<container>/<stack>`: the blob endpoint comes with a trailing slash from Azure. */
-export function killSwitchBlobUrl(global: Pick<StampGlobalInputs, "killSwitchBlobEndpoint" | "killSwitchContainerName">, stack: string): pulumi.Output<string> {
+/** `<blob endpoint>/<drain marker>`: the blob endpoint comes with a trailing slash from Azure. */
+export function killSwitchDrainUrl(global: Pick<StampGlobalInputs, "killSwitchBlobEndpoint">, stack: string): pulumi.Output<string> {
   const endpoint = pulumi.output(global.killSwitchBlobEndpoint).apply((e) => e.replace(/\/+$/, ""));
-  return pulumi.interpolate`${endpoint}/${global.killSwitchContainerName}/${stack}`;
+  return pulumi.interpolate`${endpoint}/${drainMarkerName(stack)}`;
 }
 
 export function createKillSwitch(
@@ -46,10 +53,10 @@ export function createKillSwitch(
       principalId,
       principalType: "ServicePrincipal",
       roleDefinitionId: roleDefinitionId("storageBlobDataReader", { parent: ctx.parent }),
-      scope: containerScope(global.killSwitchStorageAccountId, global.killSwitchContainerName),
-      description: `${ctx.env.name} stamp ${ctx.region} ${ctx.release}: web app reads its kill switch`,
+      scope: global.killSwitchStorageAccountId,
+      description: `${ctx.env.name} stamp ${ctx.region} ${ctx.release}: web app reads its kill switch drain marker`,
     },
     { parent: ctx.parent },
   );
-  return { blobUrl: killSwitchBlobUrl(global, stack), readerGrant };
+  return { drainUrl: killSwitchDrainUrl(global, stack), readerGrant };
 }

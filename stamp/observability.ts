@@ -49,6 +49,9 @@ export function createObservability(ctx: StampContext): StampObservability {
       publicNetworkAccessForIngestion: "Enabled",
       publicNetworkAccessForQuery: "Enabled",
       retentionInDays: ctx.env.monitoring.logRetentionDays,
+      // Entra-only ingestion: the instrumentation key alone cannot write (forged) telemetry into
+      // the workspace that feeds the health model and its alerts (issue 12, defect 5).
+      disableLocalAuth: true,
       tags: ctx.tags,
     },
     opts,
@@ -63,11 +66,18 @@ export interface DiagnosticTarget {
   resource: pulumi.CustomResource;
   logs: boolean;
   metrics: boolean;
+  /**
+   * Whether the resource type writes resource-specific tables (Azure Monitor "Supported logs" per
+   * type); only then does the setting ask for them ("Dedicated"). Types that write AzureDiagnostics
+   * only, and metrics-only settings, get no destination type: Azure stores none for them and would
+   * read the setting back differently on every refresh (issue 12, defect 6).
+   */
+  resourceSpecificTables: boolean;
 }
 
 /**
  * One diagnostic setting per resource, all to the stamp's workspace, with resource-specific
- * tables where the service has them. Logs are selected by the `allLogs` category group, so a
+ * tables where the service has them (`resourceSpecificTables`). Logs are selected by the `allLogs` category group, so a
  * category Azure adds later is collected without a change here.
  */
 export function addDiagnostics(ctx: StampContext, workspaceId: pulumi.Input<string>, targets: DiagnosticTarget[]): monitor.DiagnosticSetting[] {
@@ -79,7 +89,7 @@ export function addDiagnostics(ctx: StampContext, workspaceId: pulumi.Input<stri
           name: stampName(ctx, "diagnosticSetting", { purpose: target.purpose }),
           resourceUri: target.resource.id,
           workspaceId,
-          logAnalyticsDestinationType: "Dedicated",
+          ...(target.logs && target.resourceSpecificTables ? { logAnalyticsDestinationType: "Dedicated" } : {}),
           logs: target.logs ? [{ categoryGroup: "allLogs", enabled: true }] : [],
           metrics: target.metrics ? [{ category: "AllMetrics", enabled: true }] : [],
         },

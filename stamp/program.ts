@@ -22,7 +22,8 @@ export function stampProgram(args: StampProgramArgs): () => Promise<StampOutputs
       healthUrl: stamp.healthUrl,
       serviceBusNamespace: stamp.serviceBusNamespace,
       ordersQueue: stamp.ordersQueue,
-      killSwitchBlobUrl: stamp.killSwitchBlobUrl,
+      killSwitchDrainUrl: stamp.killSwitchDrainUrl,
+      image: args.image,
     };
     // Pulumi resolves the Outputs of a program's result into the stack outputs (and leaves them
     // unknown during a preview instead of waiting forever), so the stack's outputs are StampOutputs.

@@ -12,6 +12,8 @@ export const BUILT_IN_ROLES = {
   serviceBusDataSender: "69a216fc-b8fb-44d8-bc22-1f3c2cd27a39",
   serviceBusDataReceiver: "4f6d3b9b-027b-4f4c-9142-0e5a2a2247e0",
   storageBlobDataReader: "2a2b9908-6ea1-4ae2-8e65-a410df84e7d1",
+  /** Publishes telemetry to Application Insights with Entra ID ("despite its name, all telemetry"). */
+  monitoringMetricsPublisher: "3913510d-42f4-4e42-8a64-420c390055eb",
 } as const;
 
 export type BuiltInRole = keyof typeof BUILT_IN_ROLES;

@@ -41,7 +41,7 @@ export class Stamp extends pulumi.ComponentResource {
   readonly healthUrl: pulumi.Output<string>;
   readonly serviceBusNamespace: pulumi.Output<string>;
   readonly ordersQueue: pulumi.Output<string>;
-  readonly killSwitchBlobUrl: pulumi.Output<string>;
+  readonly killSwitchDrainUrl: pulumi.Output<string>;
 
   constructor(name: string, args: StampArgs, opts?: pulumi.ComponentResourceOptions) {
     super(STAMP_TYPE, name, {}, opts);
@@ -88,6 +88,7 @@ export class Stamp extends pulumi.ComponentResource {
         databaseName: global.cosmosDatabaseName,
       },
       redis: { clusterName: cache.cluster.name, databaseName: cache.database.name },
+      appInsightsId: telemetry.appInsights.id,
     });
 
     const killSwitch = createKillSwitch(ctx, this.stack, global, identity.principalId);
@@ -115,8 +116,12 @@ export class Stamp extends pulumi.ComponentResource {
       [APP_SETTING.keyVaultUri]: vault.vaultUri,
       // The secret without which the API cannot take payments: what "Key Vault healthy" means here.
       [APP_SETTING.keyVaultHealthSecret]: EXTERNAL_SECRETS[0]!.name,
-      [APP_SETTING.killSwitchBlobUrl]: killSwitch.blobUrl,
+      [APP_SETTING.killSwitchDrainUrl]: killSwitch.drainUrl,
+      // Local auth is off on the component, so the connection string is no credential; the SDK
+      // authenticates with the app's identity ("Microsoft Entra authentication for Application
+      // Insights": APPLICATIONINSIGHTS_AUTHENTICATION_STRING = Authorization=AAD;ClientId=<client id>).
       [APP_SETTING.appInsights]: telemetry.appInsights.connectionString,
+      [APP_SETTING.appInsightsAuthentication]: pulumi.interpolate`Authorization=AAD;ClientId=${identity.clientId}`,
     };
     // Secrets arrive as Key Vault references, resolved and cached by App Service (key-vault.ts
     // explains why a Key Vault outage then cannot block start-up or scale-out).
@@ -145,17 +150,21 @@ export class Stamp extends pulumi.ComponentResource {
     });
 
     const diagnostics: DiagnosticTarget[] = [
-      { purpose: "asp", resource: plan, logs: false, metrics: true },
-      { purpose: "app", resource: app, logs: true, metrics: true },
-      { purpose: "kv", resource: vault.vault, logs: true, metrics: true },
-      { purpose: "sb", resource: messaging.namespace, logs: true, metrics: true },
-      { purpose: "redis", resource: cache.cluster, logs: false, metrics: true },
-      { purpose: "redis-db", resource: cache.database, logs: true, metrics: false },
-      { purpose: "vnet", resource: net.vnet, logs: true, metrics: true },
-      { purpose: "nsg-pep", resource: net.endpointNsg, logs: true, metrics: false },
-      { purpose: "log", resource: telemetry.workspace, logs: true, metrics: true },
-      ...(autoscale ? [{ purpose: "autoscale", resource: autoscale, logs: true, metrics: true }] : []),
-      ...endpoints.map((e) => ({ purpose: `pep-${e.service}`, resource: e.endpoint, logs: false, metrics: true })),
+      // resourceSpecificTables per type, from Azure Monitor's "Supported logs" reference: App Service
+      // (AppService* tables), Key Vault (AZKVAuditLogs), Service Bus (AZMS*), Azure Managed Redis
+      // databases (REDConnectionEvents), Log Analytics (LAQueryLogs), autoscale (Autoscale*Log) write
+      // resource-specific tables; virtual networks and NSGs write AzureDiagnostics only; the rest send metrics only.
+      { purpose: "asp", resource: plan, logs: false, metrics: true, resourceSpecificTables: false },
+      { purpose: "app", resource: app, logs: true, metrics: true, resourceSpecificTables: true },
+      { purpose: "kv", resource: vault.vault, logs: true, metrics: true, resourceSpecificTables: true },
+      { purpose: "sb", resource: messaging.namespace, logs: true, metrics: true, resourceSpecificTables: true },
+      { purpose: "redis", resource: cache.cluster, logs: false, metrics: true, resourceSpecificTables: false },
+      { purpose: "redis-db", resource: cache.database, logs: true, metrics: false, resourceSpecificTables: true },
+      { purpose: "vnet", resource: net.vnet, logs: true, metrics: true, resourceSpecificTables: false },
+      { purpose: "nsg-pep", resource: net.endpointNsg, logs: true, metrics: false, resourceSpecificTables: false },
+      { purpose: "log", resource: telemetry.workspace, logs: true, metrics: true, resourceSpecificTables: true },
+      ...(autoscale ? [{ purpose: "autoscale", resource: autoscale, logs: true, metrics: true, resourceSpecificTables: true }] : []),
+      ...endpoints.map((e) => ({ purpose: `pep-${e.service}`, resource: e.endpoint, logs: false, metrics: true, resourceSpecificTables: false })),
     ];
     addDiagnostics(ctx, telemetry.workspace.id, diagnostics);
     // What the environment-wide health functions read goes to the global workspace as well.
@@ -185,13 +194,13 @@ export class Stamp extends pulumi.ComponentResource {
     this.healthUrl = pulumi.interpolate`https://${app.defaultHostName}${STAMP_HEALTH_PATH}`;
     this.serviceBusNamespace = messaging.namespace.name;
     this.ordersQueue = messaging.ordersQueue.name;
-    this.killSwitchBlobUrl = killSwitch.blobUrl;
+    this.killSwitchDrainUrl = killSwitch.drainUrl;
     this.registerOutputs({
       resourceGroupName: this.resourceGroupName,
       webAppName: this.webAppName,
       webAppHostName: this.webAppHostName,
       healthUrl: this.healthUrl,
-      killSwitchBlobUrl: this.killSwitchBlobUrl,
+      killSwitchDrainUrl: this.killSwitchDrainUrl,
     });
   }
 }

@@ -45,6 +45,17 @@ export function buildProgram(io: ContextIo): Command {
   return program;
 }
 
+/**
+ * A rejection nobody awaited: typically from inside a stack program's asynchronous callbacks (an
+ * Output's apply). It is reported in one line and never ends the process: the operation it belongs
+ * to fails on its own (Pulumi's language host counts it against the running inline program,
+ * @pulumi/pulumi automation/server.js newUncaughtHandler), while the other stacks' operations of a
+ * parallel deploy run to their end and release their locks instead of being cut off mid-update.
+ */
+export function onStrayRejection(reason: unknown): void {
+  process.stderr.write(`warning: a stack program left a failed promise unhandled: ${oneLine(reason)}\n`);
+}
+
 export async function main(argv: string[] = process.argv, env: NodeJS.ProcessEnv = process.env): Promise<number> {
   const controller = new AbortController();
   let interrupts = 0;
@@ -56,12 +67,7 @@ export async function main(argv: string[] = process.argv, env: NodeJS.ProcessEnv
   };
   process.on("SIGINT", onSignal);
   process.on("SIGTERM", onSignal);
-  // A failure inside a program's asynchronous callbacks (an Output's apply) surfaces here, not in the
-  // awaited operation: report it as one line and fail, rather than dumping a stack trace.
-  const onUnhandled = (reason: unknown) => {
-    process.stderr.write(`error: ${oneLine(reason)}\n`);
-    process.exit(1);
-  };
+  const onUnhandled = onStrayRejection;
   process.on("unhandledRejection", onUnhandled);
   const io: ContextIo = { env, stdout: process.stdout, stderr: process.stderr, signal: controller.signal };
   try {
@@ -77,7 +83,9 @@ export async function main(argv: string[] = process.argv, env: NodeJS.ProcessEnv
       process.stderr.write(`${oneLine(controller.signal.reason)}: nothing more was recorded: run the command again to continue (a release: "contoso release resume", or "release abort")\n`);
       return EXIT_INTERRUPTED;
     }
-    process.stderr.write(`error: ${oneLine(err)}\n`);
+    // A notice (e.g. env down --missing-ok: nothing to destroy) has an exit code of its own but is no error.
+    const notice = (err as { notice?: unknown } | null)?.notice === true;
+    process.stderr.write(`${notice ? "" : "error: "}${oneLine(err)}\n`);
     return exitCodeOf(err);
   } finally {
     process.off("SIGINT", onSignal);

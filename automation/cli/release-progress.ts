@@ -102,6 +102,9 @@ export class ReleaseProgress {
           case "deploy-green":
             for (const r of a.regions) this.set(r, `${r}: deploying green stamp`);
             return;
+          case "expose":
+            this.set("traffic", `traffic: exposing green through Front Door for its gate (disabled origins, own endpoints)`, weights(a.origins));
+            return;
           case "gate":
             for (const s of a.stacks) this.set(this.regionOf(s) ?? s, `${this.regionOf(s)}: health gate on ${s}`);
             return;

@@ -1,4 +1,5 @@
 import { mkdir } from "node:fs/promises";
+import pLimit from "p-limit";
 import * as path from "node:path";
 import {
   CommandError,
@@ -28,6 +29,10 @@ import {
   type UpResult,
 } from "./port.js";
 import { findAzureCredentials, findPulumiCli, systemProbe, type PrerequisiteProbe } from "./prerequisites.js";
+import { checkCliVersion } from "./cli-version.js";
+import { bareStackName } from "./stack-names.js";
+import { isolateProgramFailures } from "./program-isolation.js";
+import { clearDeadLocks, describeLocks } from "./stale-locks.js";
 
 /**
  * The real engine (DESIGN.md, "Engines"): Automation API `LocalWorkspace` with inline programs.
@@ -39,6 +44,9 @@ import { findAzureCredentials, findPulumiCli, systemProbe, type PrerequisiteProb
  */
 
 export const PROJECT_NAME = "contoso-shoes";
+const PROJECT = PROJECT_NAME;
+/** How many `pulumi stack tag ls` run at once while listing stacks. */
+export const LIST_CONCURRENCY = 8;
 
 export interface PulumiEngineOptions {
   env?: NodeJS.ProcessEnv;
@@ -65,7 +73,10 @@ export class PulumiEngine implements Engine {
     const repoRoot = options.repoRoot ?? REPO_ROOT;
     this.backend = chooseBackend(this.env, repoRoot);
     this.backendUrl = this.backend.url;
-    this.stateDir = path.join(repoRoot, ".contoso", "pulumi");
+    // CONTOSO_PULUMI_STATE_DIR: where this machine keeps the workspaces (and a file backend's release lock
+    // falls back to); tests give each world its own.
+    const stateDir = this.env["CONTOSO_PULUMI_STATE_DIR"]?.trim();
+    this.stateDir = stateDir ? path.resolve(stateDir) : path.join(repoRoot, ".contoso", "pulumi");
     this.workRoot = path.join(this.stateDir, "work");
     this.description = `pulumi (backend ${this.backend.url}${this.backend.source === "PULUMI_BACKEND_URL" ? " from PULUMI_BACKEND_URL" : ""})`;
   }
@@ -82,8 +93,12 @@ export class PulumiEngine implements Engine {
     this.pulumiCommand = PulumiCommand.get(cli.root ? { root: cli.root } : {}).catch((err: unknown) => {
       throw new PrerequisiteError(`the pulumi CLI at ${cli.command} did not run (${firstLine(err)}): reinstall it from https://www.pulumi.com/docs/install/`);
     });
-    await this.pulumiCommand;
+    const command = await this.pulumiCommand;
+    const tooOld = checkCliVersion(command.version?.version ?? undefined, cli.command);
+    if (tooOld) throw new PrerequisiteError(tooOld);
     if (this.backend.localPath) await mkdir(this.backend.localPath, { recursive: true });
+    // Inline programs run in this process, side by side: one program's stray failure must fail only its own stack.
+    isolateProgramFailures();
     this.prerequisitesChecked = true;
   }
 
@@ -92,8 +107,9 @@ export class PulumiEngine implements Engine {
       const stack = await this.openStack(spec.stack, spec.program, "create");
       await this.applyConfig(stack, spec.config ?? {});
       await this.applyTags(stack, spec.tags ?? {}, emit);
+      await this.repairInterrupted(stack, emit, options.signal);
       const changes: Record<string, number> = {};
-      const result = await this.withCancel(stack, options.signal, () =>
+      const result = await this.withCancel(stack, emit, () =>
         stack.up({
           onEvent: (e) => this.translate(spec.stack, "up", e, emit, (step) => (changes[step] = (changes[step] ?? 0) + 1)),
           onOutput: (line) => emitOutput(spec.stack, line, emit),
@@ -112,7 +128,7 @@ export class PulumiEngine implements Engine {
       try {
         await this.applyConfig(stack, spec.config ?? {});
         const resources: PlannedResource[] = [];
-        await this.withCancel(stack, options.signal, () =>
+        await this.withCancel(stack, emit, () =>
           stack.preview({
             onEvent: (e) => {
               this.translate(spec.stack, "preview", e, emit);
@@ -134,10 +150,12 @@ export class PulumiEngine implements Engine {
     });
   }
 
-  async destroy(stackName: string, options: OperationOptions = {}): Promise<void> {
+  async destroy(name: string, options: OperationOptions = {}): Promise<void> {
+    const stackName = bareStackName(name, PROJECT);
     await this.operation(stackName, "destroy", options, async (emit) => {
       const stack = await this.openStack(stackName, async () => ({}), "select");
-      await this.withCancel(stack, options.signal, () =>
+      await this.repairInterrupted(stack, emit, options.signal);
+      await this.withCancel(stack, emit, () =>
         stack.destroy({
           onEvent: (e) => this.translate(stackName, "destroy", e, emit),
           onOutput: (line) => emitOutput(stackName, line, emit),
@@ -147,7 +165,8 @@ export class PulumiEngine implements Engine {
     });
   }
 
-  async remove(stackName: string): Promise<void> {
+  async remove(name: string): Promise<void> {
+    const stackName = bareStackName(name, PROJECT);
     await this.operation(stackName, "remove", {}, async () => {
       const workspace = await this.workspace(stackName, async () => ({}));
       // Without --force Pulumi refuses to remove a stack that still has resources: what we want.
@@ -155,7 +174,8 @@ export class PulumiEngine implements Engine {
     });
   }
 
-  async outputs(stackName: string): Promise<Record<string, unknown> | undefined> {
+  async outputs(name: string): Promise<Record<string, unknown> | undefined> {
+    const stackName = bareStackName(name, PROJECT);
     await this.checkPrerequisites();
     try {
       const stack = await this.openStack(stackName, async () => ({}), "select");
@@ -172,39 +192,60 @@ export class PulumiEngine implements Engine {
     const workspace = await this.workspace("_list", async () => ({}));
     const stacks = await workspace.listStacks();
     const wanted = Object.entries(filter.tags ?? {});
-    const summaries: StackSummary[] = [];
-    for (const s of stacks) {
-      const tags = await this.tagsOf(workspace, s.name);
-      if (!wanted.every(([k, v]) => tags[k] === v)) continue;
-      const summary: StackSummary = { name: s.name, tags };
-      if (s.lastUpdate) summary.lastUpdate = s.lastUpdate;
-      if (s.resourceCount !== undefined) summary.resourceCount = s.resourceCount;
-      summaries.push(summary);
-    }
-    return summaries;
+    // `pulumi stack ls --json` carries no tags (pkg/cmd/pulumi/stack/stack_list.go stackSummaryJSON:
+    // name, current, lastUpdate, updateInProgress, resourceCount, url), so each stack's tags take one
+    // `stack tag ls`: at most LIST_CONCURRENCY at once, so a backend with hundreds of stacks costs
+    // hundreds/LIST_CONCURRENCY round trips, not hundreds in a row, and never hundreds of CLIs at once.
+    const limit = pLimit(LIST_CONCURRENCY);
+    const found = await Promise.all(
+      stacks.map((s) =>
+        limit(async (): Promise<StackSummary | undefined> => {
+          // Stack names come back organisation-qualified on Pulumi Cloud (and with --fully-qualify-stack-names):
+          // the driver compares bare names, so they are made bare here, once.
+          const name = bareStackName(s.name, PROJECT, { otherProject: "skip" });
+          if (name === undefined) return undefined;
+          const tags = await this.tagsOf(workspace, s.name, name);
+          if (!wanted.every(([k, v]) => tags[k] === v)) return undefined;
+          const summary: StackSummary = { name, tags };
+          if (s.lastUpdate) summary.lastUpdate = s.lastUpdate;
+          if (s.resourceCount !== undefined) summary.resourceCount = s.resourceCount;
+          return summary;
+        }),
+      ),
+    );
+    return found.filter((s): s is StackSummary => s !== undefined);
   }
 
-  async setTags(stackName: string, tags: Record<string, string>): Promise<void> {
+  /**
+   * One `pulumi stack tag set` per tag, in the order given: the CLI has no call that sets several
+   * tags at once, so a record that must be seen whole is kept in ONE tag (release/intent-tags.ts).
+   */
+  async setTags(name: string, tags: Record<string, string>): Promise<void> {
+    const stackName = bareStackName(name, PROJECT);
     await this.checkPrerequisites();
-    const workspace = await this.workspace(stackName, async () => ({}));
-    for (const [key, value] of Object.entries(tags)) await workspace.setTag(stackName, key, value);
+    try {
+      const workspace = await this.workspace(stackName, async () => ({}));
+      for (const [key, value] of Object.entries(tags)) await workspace.setTag(stackName, key, value);
+    } catch (err) {
+      throw mapPulumiError(stackName, "up", err);
+    }
   }
 
   /** A stack's tags; backends without stack tags get the facts its name carries. */
-  private async tagsOf(workspace: LocalWorkspace, name: string): Promise<Record<string, string>> {
+  private async tagsOf(workspace: LocalWorkspace, listed: string, bare: string): Promise<Record<string, string>> {
     try {
-      const tags = await workspace.listTags(name);
+      const tags = await workspace.listTags(listed);
       if (Object.keys(tags).some((k) => k.startsWith("contoso:"))) return tags;
-      return { ...tagsFromName(name), ...tags };
+      return { ...tagsFromName(bare), ...tags };
     } catch {
-      return tagsFromName(name);
+      return tagsFromName(bare);
     }
   }
 
   private async stackExists(stackName: string): Promise<boolean> {
     const workspace = await this.workspace(stackName, async () => ({}));
     const stacks = await workspace.listStacks();
-    return stacks.some((s) => s.name === stackName || s.name.endsWith(`/${stackName}`));
+    return stacks.some((s) => bareStackName(s.name, PROJECT, { otherProject: "skip" }) === stackName);
   }
 
   /** One workspace (and work directory) per stack: see the file comment. */
@@ -251,16 +292,58 @@ export class PulumiEngine implements Engine {
     }
   }
 
-  /** Abort: the CLI gets SIGINT through `signal` (a graceful cancel); backends that support it are also told to cancel. */
-  private async withCancel<T>(stack: Stack, signal: AbortSignal | undefined, run: () => Promise<T>): Promise<T> {
-    if (!signal) return run();
-    const onAbort = () => void stack.cancel().catch(() => undefined);
-    signal.addEventListener("abort", onAbort, { once: true });
+  /**
+   * Abort: the Automation API sends the CLI SIGINT through `signal` (automation/cmd.js exec:
+   * `proc.kill("SIGINT")`), the CLI's graceful cancel: it stops starting steps, waits for the ones in
+   * flight, saves the state and releases its own lock, and the returned promise settles only once
+   * the CLI has exited. Nothing here runs `pulumi cancel`: on a self-managed backend that deletes
+   * every lock file of the stack (pkg/backend/diy/backend.go CancelCurrentUpdate), so a second
+   * runner could start on the stack while this CLI still finishes its in-flight operations.
+   * A stale lock left by a CLI that died is handled by `runUnlocked`, from its holder's liveness.
+   */
+  private async withCancel<T>(stack: Stack, emit: (e: EngineEvent) => void, run: () => Promise<T>): Promise<T> {
+    return this.runUnlocked(stack.name, emit, run);
+  }
+
+  /**
+   * Runs a CLI operation; when the stack is locked and every lock belongs to a process that is
+   * provably dead (this machine, its pid gone), those lock files are removed (by name, never all) and
+   * the operation runs once more. A live holder, or one on another machine, is never broken.
+   */
+  private async runUnlocked<T>(stackName: string, emit: (e: EngineEvent) => void, run: () => Promise<T>): Promise<T> {
     try {
       return await run();
-    } finally {
-      signal.removeEventListener("abort", onAbort);
+    } catch (err) {
+      if (!(err instanceof ConcurrentUpdateError) || !this.backend.localPath) throw err;
+      const cleared = await clearDeadLocks(this.backend.localPath, PROJECT, stackName);
+      if (!cleared.allDead || cleared.removed.length === 0) {
+        throw new StackLockedError(stackName, describeLocks(cleared.locks));
+      }
+      for (const l of cleared.removed) {
+        emit({ type: "log", stack: stackName, level: "warning", message: `removed the lock of a dead update (${l.username}@${l.hostname} pid ${l.pid} since ${l.timestamp})` });
+      }
+      return run();
     }
+  }
+
+  /**
+   * A stack whose last update did not finish (the CLI was killed) has pending operations in its
+   * state. Pulumi's documented repair is `pulumi refresh`, which reads the provider's state and
+   * settles pending updates and deletes; pending CREATEs need `--clear-pending-creates` in a
+   * non-interactive run (pkg/cmd/pulumi/operations/refresh.go: "Clear all pending creates, dropping
+   * them from the state"; the engine's own warning says "you can repair your stack using `pulumi
+   * refresh`", pkg/engine/lifecycletest/testdata/output/TestUpdateShowsWarningWithPendingOperations).
+   * `refresh({ clearPendingCreates: true })` is that call in the Automation API (automation/stack.js).
+   */
+  private async repairInterrupted(stack: Stack, emit: (e: EngineEvent) => void, signal: AbortSignal | undefined): Promise<void> {
+    const state = await stack.exportStack();
+    const pending = (state.deployment as { pending_operations?: { type?: string; resource?: { urn?: string } }[] } | undefined)?.pending_operations ?? [];
+    if (pending.length === 0) return;
+    const what = pending.map((p) => `${p.type ?? "?"} ${logicalName(p.resource?.urn ?? "?")}`).join(", ");
+    emit({ type: "log", stack: stack.name, level: "warning", message: `the last update of ${stack.name} did not finish (${pending.length} pending: ${what}): refreshing it and clearing pending creates first` });
+    await this.withCancel(stack, emit, () =>
+      stack.refresh({ clearPendingCreates: true, onOutput: (line) => emitOutput(stack.name, line, emit), ...(signal ? { signal } : {}) }),
+    );
   }
 
   private translate(stack: string, operation: Operation, e: PulumiEngineEvent, emit: (e: EngineEvent) => void, count?: (step: string) => void) {

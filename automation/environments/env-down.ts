@@ -14,6 +14,20 @@ import { valuesOrThrow, type TaskRunner } from "./tasks.js";
  * finishes the job. Takes the environment's release lock, so no release or `env up` runs meanwhile.
  */
 
+/** `env down --missing-ok` exits with this when the environment had no stacks: not a failure, not a bad input either. */
+export const EXIT_NOTHING_TO_DESTROY = 6;
+
+/**
+ * The environment has no stacks. Without --missing-ok a bad input (exit 2, a typo in the name looks
+ * the same); with it, a code of its own, so a teardown can tell "already gone" from a missing CLI,
+ * missing credentials or a bad name, which all exit 2.
+ */
+export class NothingToDestroyError extends InputError {
+  constructor(readonly env: string) {
+    super(`${env} has no stacks: nothing to destroy (see contoso env ls)`);
+  }
+}
+
 export interface EnvDownResult {
   env: string;
   destroyed: string[];
@@ -34,7 +48,7 @@ export async function envDown(
   const lock = await acquireEnvironmentLock(engine, env, { purpose: "env down", onWarning: deps.log });
   try {
     const stacks = await stacksOf(engine, env);
-    if (stacks.length === 0) throw new InputError(`${env} has no stacks: nothing to destroy (see contoso env ls)`);
+    if (stacks.length === 0) throw new NothingToDestroyError(env);
     if (who) {
       const owner = (stacks.find((s) => isGlobal(s)) ?? stacks[0])!.tags[TAG.owner] ?? null;
       checkDownOwner(env, owner, who.actor, who.confirm);

@@ -3,7 +3,7 @@ import { renderTable } from "../text/table.js";
 import { isPersonalEnvironmentName } from "../../environments/index.js";
 import { globalStackName, parseStackName, TAG } from "../../environments/stacks.js";
 import type { Engine, StackSummary } from "../engine/port.js";
-import { intentFromTags } from "../release/intent-tags.js";
+import { intentFromTags, ReleaseRecordError } from "../release/intent-tags.js";
 import { trafficFromOutputs } from "../reaper/traffic.js";
 import { envCreatedAt, envExpiry } from "./expiry.js";
 
@@ -68,7 +68,13 @@ export function summarizePersonalEnvs(stacks: StackSummary[], globals: Record<st
 function status(global: StackSummary | undefined, outputs: Record<string, unknown> | undefined, expires: Date | undefined, now: Date): string {
   if (expires && expires.getTime() <= now.getTime()) return "expired";
   if (!global) return "no global stack";
-  const intent = intentFromTags(global.tags);
+  let intent;
+  try {
+    intent = intentFromTags(global.tags, global.name);
+  } catch (err) {
+    if (err instanceof ReleaseRecordError) return "release record unreadable";
+    throw err;
+  }
   if (intent) return `releasing ${intent.release} (${intent.mode})`;
   if (outputs === undefined || Object.keys(outputs).length === 0) return "not deployed";
   const traffic = trafficFromOutputs(outputs);

@@ -1,18 +1,19 @@
 import { InputError, loadEnvironment, type Environment, type EnvironmentOverrides } from "../../environments/index.js";
 import { findRegion } from "../../environments/regions.js";
 import { TAG, validateRelease } from "../../environments/stacks.js";
-import type { OriginSpec } from "../../global/contract.js";
+import type { GlobalOutputs, OriginSpec } from "../../global/contract.js";
 import type { Engine, UpResult } from "../engine/port.js";
 import type { GateTarget } from "../release/health-gate.js";
 import { intentFromTags } from "../release/intent-tags.js";
-import { gateAndRecord, gateSettings } from "../release/ports.js";
+import { awaitStampEndpoints, gateAndRecord, gateSettings } from "../release/ports.js";
 import { openReleaseSession, parseTimeScale } from "../release/session.js";
 import type { HeldLock } from "../lock/held-lock.js";
 import { acquireEnvironmentLock } from "../lock/environment-lock.js";
 import { currentGlobalOutputs, globalStack } from "../stacks/global-stack.js";
 import { validateImage } from "../stacks/inputs.js";
-import { armKillSwitch } from "../stacks/kill-switch.js";
-import { stampStack } from "../stacks/stamp-stack.js";
+import { defaultImage, stampStack } from "../stacks/stamp-stack.js";
+import { requireImageInRegistry } from "../images/require-image.js";
+import { imageRegistryFor } from "../images/select-registry.js";
 import { dateTag } from "./expiry.js";
 import { resolveOwner } from "./owner.js";
 import { personalEnvName } from "./personal-name.js";
@@ -35,6 +36,8 @@ export interface EnvUpRequest {
   region?: string;
   image?: string;
   release?: string;
+  /** Only the global stack (Front Door, registry...): a new environment's registry exists before its first image is built. */
+  globalOnly?: boolean;
 }
 
 export interface ValidatedEnvUp {
@@ -47,6 +50,7 @@ export interface ValidatedEnvUp {
   region?: string;
   image?: string;
   release?: string;
+  globalOnly?: boolean;
 }
 
 export const FIRST_RELEASE = "r1";
@@ -65,6 +69,10 @@ export function validateEnvUp(request: EnvUpRequest, processEnv: NodeJS.ProcessE
   }
   if (request.release !== undefined) validated.release = validateRelease(request.release);
   if (request.image !== undefined) validated.image = validateImage(request.image);
+  if (request.globalOnly) {
+    if (request.image !== undefined || request.release !== undefined) throw new InputError("--global-only deploys no stamp: drop --image and --release");
+    validated.globalOnly = true;
+  }
   return validated;
 }
 
@@ -79,6 +87,8 @@ export interface EnvUpResult {
   stacks: string[];
   /** False when the environment existed: its expiry was kept (see `env extend`). */
   created: boolean;
+  /** The environment's registry login server: where `contoso image build` puts its images. */
+  registry: string;
 }
 
 export interface EnvUpDeps {
@@ -88,6 +98,10 @@ export interface EnvUpDeps {
 }
 
 export async function envUp(engine: Engine, request: ValidatedEnvUp, deps: EnvUpDeps): Promise<EnvUpResult> {
+  // Refused before anything is recorded, the lock included; checked again under the lock below.
+  const template = loadEnvironment(request.env);
+  const deployed = await currentGlobalOutputs(engine, template);
+  await requireStampImage(engine, template, request, deployed, deployed?.liveRelease ?? request.release ?? FIRST_RELEASE);
   const lock = await acquireEnvironmentLock(engine, request.env, { purpose: "env up", onWarning: deps.log });
   try {
     return await bringUp(engine, request, deps, lock);
@@ -121,6 +135,7 @@ async function bringUp(engine: Engine, request: ValidatedEnvUp, deps: EnvUpDeps,
     throw new InputError(`${env.name} already serves release ${live}: move it to ${request.release} with contoso release start --env ${env.name} --release ${request.release}`);
   }
   const release = live ?? request.release ?? FIRST_RELEASE;
+  await requireStampImage(engine, env, request, deployed, release);
   if (existingGlobal && request.ttlGiven) {
     deps.log(`${env.name} exists: its expiry stays ${existingGlobal.tags[TAG.expiresAt] ?? "unset"} (change it with contoso env extend --name ${env.name} --ttl ...)`);
   }
@@ -133,13 +148,26 @@ async function bringUp(engine: Engine, request: ValidatedEnvUp, deps: EnvUpDeps,
 
   const globalPlan = await globalStack(engine, env, { now, user: owner });
   const globalUp = await step(globalPlan.stack, "up", () => engine.up(globalPlan));
+  const registry = String(globalUp.outputs["registryLoginServer"]);
+  if (request.globalOnly) {
+    const current = globalOutputsOf(globalUp);
+    const tags = (await engine.listStacks({ tags: { [TAG.env]: env.name } })).find((s) => s.name === globalPlan.stack)?.tags ?? {};
+    return {
+      env: env.name,
+      owner,
+      region,
+      release: current.liveRelease ?? "none",
+      url: `https://${String(globalUp.outputs["frontDoorEndpointHostName"])}`,
+      createdAt: dateTag(tags, TAG.createdAt)?.toISOString() ?? now.toISOString(),
+      expiresAt: dateTag(tags, TAG.expiresAt)?.toISOString() ?? "",
+      stacks: [globalPlan.stack],
+      created: existingGlobal === undefined,
+      registry,
+    };
+  }
 
   const stampPlan = await stampStack(engine, env, { region, release, now, user: owner, ...(request.image ? { image: request.image } : {}) });
-  const stampUp = await step(stampPlan.stack, "up", async () => {
-    const result = await engine.up(stampPlan);
-    await armKillSwitch(engine, env.name, result);
-    return result;
-  });
+  const stampUp = await step(stampPlan.stack, "up", () => engine.up(stampPlan));
   const hostName = stampUp.outputs["webAppHostName"];
   if (typeof hostName !== "string") throw new Error(`${stampPlan.stack} has no webAppHostName output`);
 
@@ -150,7 +178,20 @@ async function bringUp(engine: Engine, request: ValidatedEnvUp, deps: EnvUpDeps,
   let frontDoorHost = String(globalUp.outputs["frontDoorEndpointHostName"]);
   if (!unchanged) {
     // The release invariant holds here too: no traffic to a stamp that has not passed its health gate.
-    await passHealthGate(engine, env, { stack: stampPlan.stack, hostName, release }, deps.log);
+    // Its web app admits only this environment's Front Door, so the gate reaches it through its own
+    // stamp endpoint: first the stamp joins the origin list disabled (the endpoint appears, no traffic).
+    let exposedUp = globalUp;
+    if (!current.origins.some((o) => o.stamp === origin.stamp && o.hostName === origin.hostName)) {
+      const exposed = await globalStack(engine, env, {
+        origins: [...current.origins.filter((o) => o.stamp !== origin.stamp), { ...origin, enabled: false }],
+        liveRelease: current.liveRelease,
+        now,
+        user: owner,
+      });
+      exposedUp = await step(exposed.stack, "expose", () => engine.up(exposed));
+    }
+    const probeHostName = stampEndpointOf(exposedUp, stampPlan.stack);
+    await passHealthGate(engine, env, { stack: stampPlan.stack, hostName: probeHostName, release }, deps.log);
     const routed = await globalStack(engine, env, { origins: [origin], liveRelease: release, now, user: owner });
     const routedUp = await step(routed.stack, "route", () => engine.up(routed));
     frontDoorHost = String(routedUp.outputs["frontDoorEndpointHostName"]);
@@ -167,7 +208,22 @@ async function bringUp(engine: Engine, request: ValidatedEnvUp, deps: EnvUpDeps,
     expiresAt: dateTag(tags, TAG.expiresAt)?.toISOString() ?? "",
     stacks: [globalPlan.stack, stampPlan.stack],
     created: existingGlobal === undefined,
+    registry,
   };
+}
+
+/**
+ * The stamp's image must already be in the environment's registry: a stamp pulls only from there.
+ * A new environment has no registry yet: `--global-only` creates it, then `contoso image build`.
+ */
+async function requireStampImage(engine: Engine, env: Environment, request: ValidatedEnvUp, deployed: GlobalOutputs | undefined, release: string): Promise<void> {
+  if (request.globalOnly) return;
+  if (!deployed) {
+    throw new InputError(
+      `${env.name} has no global stack yet, so its registry holds no image: run "contoso env up --name ${request.env.slice("dev-".length)} --global-only", then "contoso image build --env ${env.name} --release ${release}", then env up again`,
+    );
+  }
+  await requireImageInRegistry(env, deployed, request.image ?? defaultImage(deployed.registryLoginServer, release), await imageRegistryFor(engine));
 }
 
 /** Gates the stamp with the environment's health gate (the release driver's) and records the verdict on its stack. */
@@ -176,6 +232,8 @@ async function passHealthGate(engine: Engine, env: Environment, target: GateTarg
   try {
     await session.ctx.afterStackChange?.();
     const settings = gateSettings(env, session.ctx.timing);
+    const propagationMs = Math.max(settings.intervalMs * 20, Math.round(env.release.edgePropagationTimeout * session.ctx.timing.scale));
+    await awaitStampEndpoints([target], { settings, resolve: session.ctx.resolve, path: env.originHealthProbe.path, timeoutMs: propagationMs });
     const [verdict] = await gateAndRecord(engine, [target], settings.deadlineMs, { settings, resolve: session.ctx.resolve, path: env.originHealthProbe.path });
     if (!verdict!.passed) {
       throw new Error(`${target.stack} failed its health gate, so Front Door was not pointed at it: ${verdict!.reason ?? "unhealthy"} (see contoso health --env ${env.name})`);
@@ -184,6 +242,14 @@ async function passHealthGate(engine: Engine, env: Environment, target: GateTarg
   } finally {
     await session.close();
   }
+}
+
+/** The host name of a stamp's own Front Door endpoint, from a global update's outputs. */
+function stampEndpointOf(up: UpResult, stamp: string): string {
+  const endpoints = Array.isArray(up.outputs["stampEndpoints"]) ? (up.outputs["stampEndpoints"] as Array<{ stamp: string; hostName: string }>) : [];
+  const found = endpoints.find((e) => e.stamp === stamp);
+  if (!found) throw new Error(`${up.stack} has no Front Door stamp endpoint for ${stamp}: the health gate cannot reach it`);
+  return found.hostName;
 }
 
 function globalOutputsOf(up: UpResult): { origins: OriginSpec[]; liveRelease: string | null } {

@@ -1,5 +1,5 @@
 import { randomUUID } from "node:crypto";
-import { mkdir, open, readFile, rename, rm, stat, writeFile } from "node:fs/promises";
+import { mkdir, open, readFile, rename, rm, rmdir, stat, writeFile } from "node:fs/promises";
 import * as os from "node:os";
 import * as path from "node:path";
 import { describeHolder, processIsAlive, type LockHolder, type LockPurpose } from "./file-lock.js";
@@ -149,6 +149,9 @@ function held(file: string, me: FileLeaseHolder, now: () => number, recoveredFro
       released = true;
       clearInterval(timer);
       if (await isMine(file, me)) await rm(file, { force: true });
+      // A command that changed nothing leaves nothing: the lock folder goes when it is empty (a
+      // runner creating its lock there meanwhile re-creates it, see createExclusive).
+      await rmdir(path.dirname(file)).catch(() => undefined);
     },
     ...(recoveredFrom ? { recoveredFrom } : {}),
   };
@@ -156,11 +159,16 @@ function held(file: string, me: FileLeaseHolder, now: () => number, recoveredFro
 
 async function createExclusive(file: string, me: FileLeaseHolder): Promise<boolean> {
   let handle;
-  try {
-    handle = await open(file, "wx");
-  } catch (err) {
-    if ((err as NodeJS.ErrnoException).code === "EEXIST") return false;
-    throw err;
+  for (let attempt = 0; !handle; attempt++) {
+    try {
+      handle = await open(file, "wx");
+    } catch (err) {
+      const code = (err as NodeJS.ErrnoException).code;
+      if (code === "EEXIST") return false;
+      // The folder was removed by a holder releasing the last lock in it: make it again.
+      if (code === "ENOENT" && attempt < 3) await mkdir(path.dirname(file), { recursive: true });
+      else throw err;
+    }
   }
   try {
     await handle.writeFile(JSON.stringify(me));

@@ -1,4 +1,5 @@
 import * as pulumi from "@pulumi/pulumi";
+import { currentRunStore } from "../engine/program-isolation.js";
 import { mockAzureCall, mockAzureResource } from "./azure-mocks.js";
 
 // Pulumi's runtime keeps its settings in an AsyncLocalStorage store (the Automation API relies on
@@ -7,6 +8,7 @@ import { mockAzureCall, mockAzureResource } from "./azure-mocks.js";
 import * as runtimeStateModule from "@pulumi/pulumi/runtime/state.js";
 import * as runtimeStack from "@pulumi/pulumi/runtime/stack.js";
 import * as runtimeSettings from "@pulumi/pulumi/runtime/settings.js";
+import * as rpc from "@pulumi/pulumi/runtime/rpc.js";
 
 // `withLocalStorage` is marked @internal, so its declaration is stripped from the published types.
 const runtimeState = runtimeStateModule as unknown as { withLocalStorage<T>(callback: () => Promise<T>): Promise<T> };
@@ -72,12 +74,45 @@ export async function runUnderMocks<T>(program: () => Promise<T>, options: MockR
     },
   };
   const outputs = await runtimeState.withLocalStorage(async () => {
-    await pulumi.runtime.setMocks(mocks, options.project, options.stack, false, "organization");
-    if (options.config) pulumi.runtime.setAllConfig(options.config);
-    const result = (await runtimeStack.runInPulumiStack(program)) as T;
-    // Wait for every outstanding registration, so `resources` is complete when we return.
-    await runtimeSettings.disconnect();
-    return result;
+    // A rejection nobody awaits inside this program (an Output's apply) fails this run, as Pulumi's
+    // language host fails the run it came from (automation/server.js); Node runs the listener in the
+    // rejected promise's async context, so the store tells whose it is (engine/program-isolation.ts).
+    const owner = currentRunStore();
+    const stray: unknown[] = [];
+    const listener = (reason: unknown) => {
+      if (currentRunStore() === owner) stray.push(reason);
+    };
+    process.on("unhandledRejection", listener);
+    try {
+      await pulumi.runtime.setMocks(mocks, options.project, options.stack, false, "organization");
+      if (options.config) pulumi.runtime.setAllConfig(options.config);
+      let returned: unknown;
+      const result = (await runtimeStack.runInPulumiStack(async () => (returned = await program()))) as T;
+      // Wait for every outstanding registration, so `resources` is complete when we return.
+      await runtimeSettings.disconnect();
+      // Unhandled rejections are reported once the microtask queue drains: let them arrive.
+      await new Promise((r) => setImmediate(r));
+      if (stray.length > 0) throw stray[0];
+      return markSecretOutputs(result, returned);
+    } finally {
+      process.off("unhandledRejection", listener);
+    }
   });
   return { outputs: outputs as T, resources };
+}
+
+/**
+ * The stack's outputs with each secret one marked as Pulumi marks secrets in serialized state, so
+ * the engine can keep it out of its records (a stack output is secret when its Output is: Pulumi
+ * then stores it encrypted and prints `[secret]`).
+ */
+async function markSecretOutputs<T>(resolved: T, returned: unknown): Promise<T> {
+  if (!resolved || typeof resolved !== "object" || !returned || typeof returned !== "object") return resolved;
+  const out: Record<string, unknown> = { ...(resolved as Record<string, unknown>) };
+  for (const [key, value] of Object.entries(returned as Record<string, unknown>)) {
+    // `isSecret` is how Output tracks secretness (a promise on every Output instance).
+    const secret = pulumi.Output.isInstance(value) ? await (value as unknown as { isSecret: Promise<boolean> }).isSecret : false;
+    if (secret && key in out) out[key] = { [rpc.specialSigKey]: rpc.specialSecretSig, value: out[key] };
+  }
+  return out as T;
 }

@@ -15,6 +15,9 @@ import {
   type StackSummary,
   type UpResult,
 } from "../engine/port.js";
+import { readBack } from "./azure-model/read-back.js";
+import { maskResourceOutputs, maskSecrets } from "./azure-model/secrets.js";
+import { AzureSubscription } from "./azure-model/subscription.js";
 import { loadFaultPlan, takeOperationFault } from "./fault-plan.js";
 import { abortableDelay, modelledDurationMs, timeScaleFromEnv, type LatencyStackKind } from "./latency.js";
 import type { RecordedResource } from "./mock-runner.js";
@@ -29,6 +32,9 @@ import { readJsonIfExists, writeJsonAtomic } from "./state-files.js";
  *   <stateDir>/stacks/<stack>.json   tags, outputs, recorded resources (type, name, inputs), last update
  *   <stateDir>/locks/<stack>.lock    the update lock (automation/lock/file-lock.ts)
  *   <stateDir>/faults.json           the fault plan (fault-plan.ts), fault-counts/ its counters
+ *   <stateDir>/azure/subscription.json  the one Azure subscription every stack deploys into
+ *                                    (azure-model/subscription.ts): every update is judged against it
+ * Secret values are never written or returned: `[secret]` stands in for them (azure-model/secrets.ts).
  * Operations take as long as Azure would (latency.ts) times a scale, so parallelism and critical
  * paths behave like the real thing in a fraction of the time.
  */
@@ -52,12 +58,15 @@ export class OfflineEngine implements Engine {
   readonly description: string;
   readonly timeScale: number;
   private readonly env: NodeJS.ProcessEnv;
+  /** The Azure subscription all offline stacks share. */
+  readonly azure: AzureSubscription;
   /** Serialises read-modify-write of one stack's record within this process (tags set during an update). */
   private readonly recordQueues = new Map<string, Promise<unknown>>();
 
   constructor(options: OfflineEngineOptions = {}) {
     this.env = options.env ?? process.env;
     this.stateDir = path.resolve(options.stateDir ?? offlineStateDir(this.env));
+    this.azure = new AzureSubscription(this.stateDir);
     try {
       this.timeScale = options.timeScale ?? timeScaleFromEnv(this.env);
     } catch (err) {
@@ -83,6 +92,9 @@ export class OfflineEngine implements Engine {
       const firstDeployment = !before || before.resources.length === 0;
       const plan = await loadFaultPlan(this.stateDir, this.env);
       const run = await this.evaluateWhileWaiting(spec, "up", before, emit, { firstDeployment }, plan, options.signal);
+      // Azure judges the update against everything else in the subscription (ids, global names,
+      // per-resource rules, log queries); a refusal fails the update and changes nothing.
+      await this.azure.apply(stack, run.registered);
       const now = new Date().toISOString();
       await this.updateRecord(stack, (record) => ({ ...record, outputs: run.outputs, resources: run.resources, lastUpdate: now }));
       return { stack, outputs: run.outputs, changes: run.changes };
@@ -109,6 +121,7 @@ export class OfflineEngine implements Engine {
       }
       if (before.resources.length > 0) await this.wait(stack, "destroy", {}, plan, options.signal);
       else await this.wait(stack, "remove", {}, plan, options.signal);
+      await this.azure.release(stack);
       const now = new Date().toISOString();
       await this.updateRecord(stack, (record) => ({ ...record, outputs: {}, resources: [], lastUpdate: now }));
     });
@@ -232,8 +245,10 @@ export class OfflineEngine implements Engine {
       const key = `${r.type}::${r.name}`;
       seen.add(key);
       const old = previous.get(key);
-      const inputs = plain(r.inputs) as Record<string, unknown>;
-      const step = !old ? "create" : JSON.stringify(old.inputs) === JSON.stringify(inputs) ? "same" : "update";
+      // What the program sends now against what Azure read back last time: a property Azure
+      // ignores differs every time, as it does on every refresh (read-back.ts).
+      const sent = maskResourceOutputs(r.type, plain(r.inputs) as Record<string, unknown>);
+      const step = !old ? "create" : JSON.stringify(old.inputs) === JSON.stringify(sent) ? "same" : "update";
       changes[step] = (changes[step] ?? 0) + 1;
       emit({ type: "resource", stack: spec.stack, operation: op, resourceType: r.type, name: r.name, step });
     };
@@ -255,10 +270,11 @@ export class OfflineEngine implements Engine {
       changes["delete"] = (changes["delete"] ?? 0) + 1;
       emit({ type: "resource", stack: spec.stack, operation: op, resourceType: old.type, name: old.name, step: "delete" });
     }
-    const resources: PlannedResource[] = run.resources
-      .filter((r) => r.custom)
-      .map((r) => ({ type: r.type, name: r.name, inputs: plain(r.inputs) as Record<string, unknown> }));
-    return { outputs: plain(run.outputs ?? {}) as Record<string, unknown>, resources, changes };
+    const custom = run.resources.filter((r) => r.custom);
+    const resources: PlannedResource[] = custom.map((r) => ({ type: r.type, name: r.name, inputs: stored(r.type, r.inputs) }));
+    // What Azure receives (secrets included, as the provider would send them); never stored or shown.
+    const registered = custom.map((r) => ({ type: r.type, name: r.name, inputs: plain(r.inputs) as Record<string, unknown> }));
+    return { outputs: maskSecrets(plain(run.outputs ?? {}) as Record<string, unknown>), resources, changes, registered };
   }
 
   /**
@@ -314,7 +330,15 @@ function stackKind(stack: string): LatencyStackKind {
   }
 }
 
-/** Plain JSON (secrets unwrapped by the mocks already; undefined dropped) so records round-trip. */
+/**
+ * A resource's inputs as the state keeps them: as Azure reads them back (read-back.ts, what a
+ * refresh would store) and with every secret masked.
+ */
+function stored(type: string, inputs: Record<string, unknown>): Record<string, unknown> {
+  return maskResourceOutputs(type, readBack(type, plain(inputs) as Record<string, unknown>));
+}
+
+/** Plain JSON (undefined dropped) so records round-trip; secret markers stay until masked. */
 function plain(value: unknown): unknown {
   return value === undefined ? undefined : JSON.parse(JSON.stringify(value));
 }

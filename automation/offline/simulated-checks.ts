@@ -47,10 +47,12 @@ export interface SimulatedStamp {
  * The reference checks' components, with outcomes taken from the fault plan instead of Azure.
  * `plan` is asked on every run, so a plan changed mid-release takes effect at the next round.
  */
-export function simulatedChecks(stamp: SimulatedStamp, plan: () => Promise<FaultPlan>): HealthCheck[] {
+export function simulatedChecks(stamp: SimulatedStamp, plan: () => Promise<FaultPlan>, modelled?: (component: ComponentName) => Promise<void>): HealthCheck[] {
   return COMPONENTS.map((component) => ({
     name: component,
     async run() {
+      // What the offline world models for real (the kill switch read over the network model) fails first.
+      await modelled?.(component);
       const current = await plan();
       const fault = activeFault(current.stamps ?? [], stamp.stack, component, stamp.firstServedAt(), Date.now());
       if (!fault) return;

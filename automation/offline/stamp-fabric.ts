@@ -15,6 +15,8 @@ import type { StampHealth } from "../../stamp/health/types.js";
 import type { FaultPlan } from "./faults.js";
 import { simulatedChecks, validateStampFaults } from "./simulated-checks.js";
 import { WeightedRoundRobin } from "./weighted-round-robin.js";
+import { evaluateAccess, FORBIDDEN_PAGE, type IncomingRequestSource, type WebAppAccess } from "./network/access-restrictions.js";
+import { DEFAULT_RUNNER_ADDRESS, FRONT_DOOR_BACKEND_ADDRESS, FRONT_DOOR_BACKEND_TAG } from "./network/addresses.js";
 
 export interface FabricStamp {
   /** Stamp stack name, e.g. `prod-weu-r42`; what fault plan patterns match. */
@@ -23,6 +25,20 @@ export interface FabricStamp {
   hostName: string;
   region: string;
   release: string;
+  /**
+   * False when the stamp's image is not in its environment's (offline) registry: the pull fails,
+   * the container never starts, and App Service's front end answers every request itself (below).
+   * Default true.
+   */
+  imagePulled?: boolean;
+  /** The web app's access restrictions (from its recorded inputs); every request is checked against them. Absent: no restrictions. */
+  access?: WebAppAccess;
+  /**
+   * How its kill-switch check reads its drain marker, decided from the network model when the
+   * stamps are (re)read: refused (the marker cannot be read from the stamp's vnet: fail closed),
+   * or the offline control plane's file for the marker, whose existence means drained.
+   */
+  killSwitch?: { refused: string } | { container: string; markerFile: string };
 }
 
 export interface FabricOrigin {
@@ -38,6 +54,10 @@ export interface FabricFrontDoor {
   /** The endpoint's host name, e.g. `fde-shoes-prod-abc123.z01.azurefd.net`. */
   hostName: string;
   origins: FabricOrigin[];
+  /** The profile's Front Door ID: the X-Azure-FDID header Front Door sets on every request it forwards. */
+  frontDoorId?: string;
+  /** The profile's stamp endpoints (global/front-door-stamp-endpoints.ts): each forwards `/health/*` to one stamp. */
+  stampEndpoints?: { hostName: string; originHostName: string }[];
 }
 
 export interface StampFabricOptions {
@@ -51,6 +71,10 @@ export interface StampFabricOptions {
   checkIntervalMs?: number;
   /** How often `stamps` and `frontDoors` are re-read in the background. Default: the check interval. */
   refreshIntervalMs?: number;
+  /** The public address direct requests come from (the machine running `contoso`); default network/addresses.ts. */
+  runnerAddress?: string;
+  /** Extra dependency checks of a stamp's component, run before the fault plan's (e.g. the kill switch read through the network model). */
+  componentCheck?: (stamp: FabricStamp, component: string) => Promise<void>;
 }
 
 export interface StampFabric {
@@ -81,6 +105,24 @@ interface StampEntry {
   stamp: FabricStamp;
   service: HealthService;
   firstServedAt: number | undefined;
+  /** The container runs (its image was pulled); otherwise nothing of the app answers. */
+  started: boolean;
+}
+
+/**
+ * What App Service answers for a Linux web app whose container failed to start (here: the image
+ * pull failed): the platform logs "... failing site start" / "Stopping site ... because it failed
+ * during startup", and its front end answers every path, the health check path included, with 503
+ * and its own ":( Application Error" page, since no container listens behind it (reports in
+ * github.com/microsoft/azurechat/issues/355 and microsoft/PubSec-Info-Assistant/issues/286; the
+ * 503 comes from the front end, not the app: yeongseon.github.io/azure-app-service-practical-guide,
+ * "App Startup Failures"). None of the app's headers are there: the release and region headers
+ * come from the app, which never ran.
+ */
+function sendContainerNotStarted(res: ServerResponse, req: IncomingMessage): void {
+  const page = "<!DOCTYPE html><html><head><title>Application Error</title></head><body><h1>:( Application Error</h1><p>If you are the application administrator, you can access the diagnostic resources.</p></body></html>";
+  res.writeHead(503, { "content-type": "text/html; charset=utf-8", "content-length": Buffer.byteLength(page), "cache-control": "no-store" });
+  res.end(req.method === "HEAD" ? undefined : page);
 }
 
 function normalizeHost(host: string | undefined): string {
@@ -92,6 +134,9 @@ export async function startStampFabric(options: StampFabricOptions): Promise<Sta
   const checkIntervalMs = options.checkIntervalMs ?? 1_000;
   const stamps = new Map<string, StampEntry>();
   let frontDoors = new Map<string, FabricFrontDoor>();
+  /** Stamp endpoint host → the Front Door it belongs to and the stamp host it forwards to. */
+  let stampEndpoints = new Map<string, { fd: FabricFrontDoor; originHostName: string }>();
+  const runner = options.runnerAddress ?? DEFAULT_RUNNER_ADDRESS;
   const balancers = new Map<string, WeightedRoundRobin>();
   let lastRefreshError: string | undefined;
   let closed = false;
@@ -113,7 +158,7 @@ export async function startStampFabric(options: StampFabricOptions): Promise<Sta
     const service = new HealthService({
       release: stamp.release,
       region: stamp.region,
-      checks: simulatedChecks({ stack: stamp.stack, firstServedAt: () => entry.firstServedAt }, plan),
+      checks: simulatedChecks({ stack: stamp.stack, firstServedAt: () => entry.firstServedAt }, plan, options.componentCheck ? (component) => options.componentCheck!(entry.stamp, component) : undefined),
       intervalMs: checkIntervalMs,
       // A simulated check's outcome is the fault plan's, and its modelled latency is nil: no wall-clock
       // timeout applies to it, nor a staleness rule, so a busy machine (a slow event loop) can never
@@ -122,8 +167,10 @@ export async function startStampFabric(options: StampFabricOptions): Promise<Sta
       roundDeadlineMs: MODELLED_NEVER_MS,
       staleAfterMs: MODELLED_NEVER_MS,
     });
-    const entry: StampEntry = { stamp, service, firstServedAt: undefined };
-    service.start();
+    const started = stamp.imagePulled !== false;
+    const entry: StampEntry = { stamp, service, firstServedAt: undefined, started };
+    // A container that never started runs no checks.
+    if (started) service.start();
     return entry;
   }
 
@@ -140,13 +187,19 @@ export async function startStampFabric(options: StampFabricOptions): Promise<Sta
     const stops: Promise<void>[] = [];
     for (const [host, entry] of stamps) {
       const next = byHost.get(host);
-      if (!next || next.stack !== entry.stamp.stack || next.release !== entry.stamp.release || next.region !== entry.stamp.region) {
+      // An image pushed later is pulled on the next start, as App Service retries a failed pull.
+      const pulled = (st: FabricStamp) => st.imagePulled !== false;
+      if (!next || next.stack !== entry.stamp.stack || next.release !== entry.stamp.release || next.region !== entry.stamp.region || pulled(next) !== pulled(entry.stamp)) {
         stops.push(entry.service.stop());
         stamps.delete(host);
+      } else {
+        // Same stamp, maybe new settings (an update changed its access restrictions).
+        entry.stamp = next;
       }
     }
     for (const [host, stamp] of byHost) if (!stamps.has(host)) stamps.set(host, startStamp(stamp));
     frontDoors = new Map(endpoints.map((fd) => [normalizeHost(fd.hostName), fd]));
+    stampEndpoints = new Map(endpoints.flatMap((fd) => (fd.stampEndpoints ?? []).map((e) => [normalizeHost(e.hostName), { fd, originHostName: e.originHostName }] as const)));
     for (const host of [...balancers.keys()]) if (!frontDoors.has(host)) balancers.delete(host);
     await Promise.all(stops);
   }
@@ -172,7 +225,26 @@ export async function startStampFabric(options: StampFabricOptions): Promise<Sta
     return entry;
   }
 
+  /** App Service's front end: the web app's access restrictions decide before the app sees the request. */
+  function admitted(entry: StampEntry, source: IncomingRequestSource, req: IncomingMessage, res: ServerResponse): boolean {
+    if (!entry.stamp.access) return true;
+    const decision = evaluateAccess(entry.stamp.access, source);
+    if (decision.allowed) return true;
+    res.writeHead(403, { "content-type": "text/html", "cache-control": "no-store", "x-contoso-denied": decision.reason });
+    res.end(req.method === "HEAD" ? undefined : FORBIDDEN_PAGE);
+    return false;
+  }
+
+  /** A request Front Door forwards: from its backend addresses, with its profile's X-Azure-FDID (set by Front Door, never the client's). */
+  function fromFrontDoor(fd: FabricFrontDoor, req: IncomingMessage): IncomingRequestSource {
+    const headers: IncomingRequestSource["headers"] = { ...req.headers };
+    delete headers["x-azure-fdid"];
+    if (fd.frontDoorId) headers["x-azure-fdid"] = fd.frontDoorId;
+    return { address: FRONT_DOOR_BACKEND_ADDRESS, serviceTags: [FRONT_DOOR_BACKEND_TAG], headers };
+  }
+
   function serveStamp(entry: StampEntry, req: IncomingMessage, res: ServerResponse): void {
+    if (!entry.started) return sendContainerNotStarted(res, req);
     served(entry);
     if (handleHealthRequest(entry.service, req, res)) return;
     const path = (req.url ?? "/").split("?", 1)[0];
@@ -194,7 +266,9 @@ export async function startStampFabric(options: StampFabricOptions): Promise<Sta
     // Front Door's own probes: an origin is healthy when its stamp answers the health path with 200.
     const healthy = enabled.filter((o) => {
       const entry = stamps.get(normalizeHost(o.hostName));
-      return entry !== undefined && served(entry).service.isServing();
+      // Front Door's probes pass the web app's access restrictions like any request it forwards.
+      const admitsProbes = !entry?.stamp.access || evaluateAccess(entry.stamp.access, fromFrontDoor(fd, req)).allowed;
+      return entry !== undefined && entry.started && admitsProbes && served(entry).service.isServing();
     });
     // When every origin is unhealthy, Front Door sends traffic to all of them rather than to none.
     const candidates = healthy.length > 0 ? healthy : enabled;
@@ -208,23 +282,47 @@ export async function startStampFabric(options: StampFabricOptions): Promise<Sta
     }
     res.setHeader(ORIGIN_HEADER, normalizeHost(origin.hostName));
     res.setHeader("x-contoso-edge", host);
-    serveStamp(entry, req, res);
+    if (admitted(entry, fromFrontDoor(fd, req), req, res)) serveStamp(entry, req, res);
+  }
+
+  /** A stamp endpoint: one route, `/health/*`, to one stamp; Front Door answers 404 for a path no route matches. */
+  function serveStampEndpoint(fd: FabricFrontDoor, originHostName: string, host: string, req: IncomingMessage, res: ServerResponse): void {
+    const edgeHeaders = { "cache-control": "no-store", "x-contoso-edge": host };
+    const path = (req.url ?? "/").split("?", 1)[0] ?? "/";
+    if (!path.startsWith("/health/")) {
+      send(res, req, 404, edgeHeaders, { error: `Front Door endpoint ${host} has no route for ${path} (its only route matches /health/*)` });
+      return;
+    }
+    const entry = stamps.get(normalizeHost(originHostName));
+    if (!entry) {
+      send(res, req, 502, edgeHeaders, { error: `origin ${originHostName} did not answer: no such offline stamp` });
+      return;
+    }
+    res.setHeader(ORIGIN_HEADER, normalizeHost(originHostName));
+    res.setHeader("x-contoso-edge", host);
+    if (admitted(entry, fromFrontDoor(fd, req), req, res)) serveStamp(entry, req, res);
   }
 
   async function handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
     const host = normalizeHost(req.headers.host);
     for (let attempt = 0; attempt < 2; attempt++) {
       const entry = stamps.get(host);
-      if (entry) return serveStamp(entry, req, res);
+      // A direct request: it comes from the machine running the driver, over the internet.
+      if (entry) {
+        if (admitted(entry, { address: runner, serviceTags: [], headers: req.headers }, req, res)) serveStamp(entry, req, res);
+        return;
+      }
       const fd = frontDoors.get(host);
       if (fd) return serveEdge(fd, host, req, res);
+      const stampEndpoint = stampEndpoints.get(host);
+      if (stampEndpoint) return serveStampEndpoint(stampEndpoint.fd, stampEndpoint.originHostName, host, req, res);
       // A stamp deployed since the last refresh answers at once, as a new web app would.
       if (attempt === 0) await refresh().catch(() => undefined);
     }
     send(res, req, 404, { "cache-control": "no-store" }, {
       error: `no offline stamp or Front Door endpoint answers for host "${host || "(no Host header)"}"`,
       knownStamps: [...stamps.keys()].sort(),
-      knownFrontDoorEndpoints: [...frontDoors.keys()].sort(),
+      knownFrontDoorEndpoints: [...frontDoors.keys(), ...stampEndpoints.keys()].sort(),
       ...(lastRefreshError ? { lastRefreshError } : {}),
     });
   }
@@ -259,7 +357,7 @@ export async function startStampFabric(options: StampFabricOptions): Promise<Sta
     port,
     resolve(hostName) {
       const host = normalizeHost(hostName);
-      return stamps.has(host) || frontDoors.has(host) ? { host: "127.0.0.1", port } : undefined;
+      return stamps.has(host) || frontDoors.has(host) || stampEndpoints.has(host) ? { host: "127.0.0.1", port } : undefined;
     },
     refresh,
     health(hostName) {

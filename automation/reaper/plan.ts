@@ -1,6 +1,6 @@
 import { formatDuration, readableDuration } from "../../environments/duration.js";
 import { globalStackName, parseStackName, TAG, type ParsedStackName } from "../../environments/stacks.js";
-import { intentFromTags } from "../release/intent-tags.js";
+import { intentFromTags, ReleaseRecordError } from "../release/intent-tags.js";
 import { dateTag, envExpiry } from "../environments/expiry.js";
 import type { TrafficView } from "./traffic.js";
 
@@ -203,7 +203,13 @@ function stampKeepCause(env: string, m: { stack: ReapStack; parsed: ParsedStackN
   if (origin?.enabled) return `serving: enabled Front Door origin in ${globalName} (weight ${origin.weight})`;
   if (origin) return `drained origin still in ${globalName} (blue retention or rollback may need it)`;
   const globalTags = input.stacks.find((s) => s.name === globalName)?.tags ?? {};
-  const intent = intentFromTags(globalTags);
+  let intent;
+  try {
+    intent = intentFromTags(globalTags, globalName);
+  } catch (err) {
+    if (err instanceof ReleaseRecordError) return `the release record of ${globalName} is unreadable: every stamp of ${env} is kept`;
+    throw err;
+  }
   if (intent && intent.release === m.parsed.release) return `being released: release ${intent.release} of ${env} is in progress (${intent.mode})`;
   if (intent && intent.blueRelease === m.parsed.release) return `blue of release ${intent.release}, which is in progress (${intent.mode})`;
   if (traffic.liveRelease === m.parsed.release) return `a stamp of the live release ${traffic.liveRelease}`;

@@ -27,7 +27,8 @@ function promotedFull(intent: ReleaseIntent): boolean {
  * The reconciler's brain: given what was observed, the next action toward the intent. Pure: no I/O,
  * no clock. Called after every action, so a crash anywhere is resumed by calling it again.
  *
- * Rollout: deploy green everywhere → gate each green stamp → shift through the steps, baking after
+ * Rollout: deploy green everywhere → expose green through Front Door (disabled origins: a stamp
+ * endpoint each, no traffic) → gate each green stamp there → shift through the steps, baking after
  * each (the last step disables blue) → promote (green is live, blue origins removed) → destroy blue.
  * Rollback/abort: blue back to full weight and green origins removed in one update → destroy green
  * (unless kept for debugging) → finish.
@@ -60,6 +61,12 @@ function decideRollout(world: World, plan: ReleasePlan, memory: RunMemory): Acti
     return { kind: "begin-rollback", reason: `health gate failed for ${failed.map((s) => s.stack).join(", ")}` };
   }
   const pending = green.filter((s) => s.gate === "pending");
+  // The gate reaches a stamp only through Front Door (the web app admits nothing else): before it,
+  // each green stamp joins the origin list DISABLED, which gives it its stamp endpoint and no traffic.
+  const unexposed = pending.filter((s) => !world.global.origins.some((o) => o.stamp === s.stack));
+  if (unexposed.length > 0) {
+    return { kind: "expose", origins: [...world.global.origins, ...unexposed.map((s) => originFor(s, FULL_WEIGHT, false))], liveRelease: world.global.liveRelease };
+  }
   if (pending.length > 0) return { kind: "gate", stacks: pending.map((s) => s.stack) };
 
   const greenOrigins = world.global.origins.filter((o) => o.release === target);

@@ -1,7 +1,13 @@
 import { TAG } from "../../environments/stacks.js";
-import type { OriginSpec } from "../../global/contract.js";
+import type { OriginSpec, StampEndpointOutput } from "../../global/contract.js";
+import { readdir } from "node:fs/promises";
+import * as path from "node:path";
+import type { OfflineEngine } from "../offline/offline-engine.js";
 import type { Engine } from "../engine/port.js";
+import { parseImageRef } from "../images/image-ref.js";
+import { servesOnLoopback } from "../engine/loopback.js";
 import { loadFaultPlan } from "../offline/fault-plan.js";
+import { findOfflineImage } from "../offline/offline-registry.js";
 import type { FaultPlan } from "../offline/faults.js";
 import type { FabricFrontDoor, FabricStamp } from "../offline/stamp-fabric.js";
 import { resolveViaDns, type HostResolver } from "./probe.js";
@@ -23,7 +29,7 @@ export interface StampEndpoints {
 
 /** Serves the stamps and Front Door endpoint of one environment: the only ones its release or health check asks for. */
 export async function stampEndpoints(engine: Engine, options: { env: string; checkIntervalMs: number }): Promise<StampEndpoints> {
-  if (engine.kind !== "offline") return { resolve: resolveViaDns, refresh: async () => {}, checked: async () => {}, close: async () => {} };
+  if (!servesOnLoopback(engine)) return { resolve: resolveViaDns, refresh: async () => {}, checked: async () => {}, close: async () => {} };
   const { startStampFabric } = await import("../offline/stamp-fabric.js");
   // Every check of every stamp asks for the fault plan: read the file at most every 100 ms, so a
   // plan changed mid-release still lands within a check round or two.
@@ -32,10 +38,34 @@ export async function stampEndpoints(engine: Engine, options: { env: string; che
     if (!plan || Date.now() - plan.at > 100) plan = { at: Date.now(), value: loadFaultPlan(engine.stateDir) };
     return plan.value;
   };
+  const { runnerAddress } = await import("../offline/network/addresses.js");
+  // Like the plan: one listing of the offline control plane's containers serves every stamp's
+  // kill-switch check for 100 ms, so a check costs no file I/O of its own (each must finish
+  // within half the check interval, on a busy machine too).
+  let markerList: { at: number; value: Promise<Set<string>> } | undefined;
+  const markersDir = path.join(engine.stateDir, "control-plane", "containers");
+  const markers = () => {
+    if (!markerList || Date.now() - markerList.at > 100) {
+      markerList = {
+        at: Date.now(),
+        value: readdir(markersDir, { recursive: true }).then(
+          (files) => new Set(files.map((f) => path.join(markersDir, f))),
+          (err: NodeJS.ErrnoException) => (err.code === "ENOENT" ? new Set<string>() : Promise.reject(err)),
+        ),
+      };
+    }
+    return markerList.value;
+  };
   const fabric = await startStampFabric({
-    stamps: () => deployedStamps(engine, options.env),
+    runnerAddress: runnerAddress(),
+    // Only the offline engine comes here: its records hold each web app's recorded inputs.
+    stamps: () => deployedStamps(engine as OfflineEngine, options.env),
     frontDoors: () => frontDoors(engine, options.env),
     faults,
+    // The kill switch is read for real: the marker through the network model, from the stamp's vnet.
+    componentCheck: async (stamp, component) => {
+      if (component === "killswitch") await readKillSwitch(stamp, markers);
+    },
     // Rounds at most every 250 ms: they run in the driver's process. Their checks have no wall-clock
     // timeout (stamp-fabric.ts): the fault plan alone decides a modelled stamp's health.
     checkIntervalMs: Math.max(250, options.checkIntervalMs),
@@ -55,17 +85,71 @@ export async function stampEndpoints(engine: Engine, options: { env: string; che
   };
 }
 
-async function deployedStamps(engine: Engine, env: string): Promise<FabricStamp[]> {
-  const stacks = await engine.listStacks({ tags: { [TAG.env]: env, [TAG.kind]: "stamp" } });
+async function deployedStamps(engine: OfflineEngine, env: string): Promise<FabricStamp[]> {
+  const { webAppAccess } = await import("../offline/network/access-restrictions.js");
+  const { NetworkModel, stampVnetOf } = await import("../offline/network/reachability.js");
+  const { containerFile } = await import("../offline/network/control-plane.js");
+  // The environment's stacks hold every resource its stamps' calls meet: the global stack's data
+  // services and each stamp's private endpoints.
+  const all = await engine.listStacks({ tags: { [TAG.env]: env } });
+  const records = new Map((await Promise.all(all.map((s) => engine.readRecord(s.name)))).flatMap((r) => (r ? [[r.name, r] as const] : [])));
+  const network = new NetworkModel([...records.values()]);
+  const stacks = all.filter((s) => s.tags[TAG.kind] === "stamp");
   const found = await Promise.all(
     stacks.map(async (s): Promise<FabricStamp | undefined> => {
-      const outputs = await engine.outputs(s.name);
+      const record = records.get(s.name);
+      const outputs = record?.outputs;
       const host = outputs?.["webAppHostName"];
       if (typeof host !== "string") return undefined;
-      return { stack: s.name, hostName: host, region: String(outputs?.["region"] ?? s.tags[TAG.region]), release: String(outputs?.["release"] ?? s.tags[TAG.release]) };
+      const image = outputs?.["image"];
+      // Every request to the stamp meets the access restrictions its web app was deployed with.
+      const access = webAppAccess(record?.resources ?? []);
+      const drainUrl = outputs?.["killSwitchDrainUrl"];
+      let killSwitch: FabricStamp["killSwitch"];
+      if (typeof drainUrl === "string") {
+        const url = new URL(drainUrl);
+        const account = url.hostname.split(".")[0]!;
+        const container = url.pathname.split("/")[1]!;
+        const vnet = stampVnetOf(record?.resources ?? []);
+        // The web app's outbound calls leave through its vnet (VNet integration with all traffic routed).
+        const reached = network.reach("storage", account, vnet ? { from: "vnet", vnet } : { from: "internet", address: "20.50.2.1" });
+        const plane = network.find("storage", account);
+        killSwitch =
+          !reached.allowed || !plane
+            ? { refused: `could not read kill switch drain marker ${container}: ${reached.allowed ? "404 NotFound" : `${reached.status} ${reached.code}: ${reached.message}`}` }
+            : {
+                container,
+                markerFile: containerFile(engine.stateDir, {
+                  stack: s.name,
+                  accountId: `/subscriptions/offline/resourceGroups/${plane.resourceGroup}/providers/Microsoft.Storage/storageAccounts/${plane.name}`,
+                  container,
+                }),
+              };
+      }
+      return {
+        ...(killSwitch ? { killSwitch } : {}),
+        stack: s.name,
+        hostName: host,
+        region: String(outputs?.["region"] ?? s.tags[TAG.region]),
+        release: String(outputs?.["release"] ?? s.tags[TAG.release]),
+        // Stamps recorded before the image was an output are taken to run theirs.
+        imagePulled: typeof image === "string" ? await offlineImagePulled(engine.stateDir, image) : true,
+        ...(access ? { access } : {}),
+      };
     }),
   );
   return found.filter((s): s is FabricStamp => s !== undefined);
+}
+
+/** Whether an offline stamp's pull of its image succeeds: the image is in the offline registry it names. */
+async function offlineImagePulled(stateDir: string, image: string): Promise<boolean> {
+  let ref;
+  try {
+    ref = parseImageRef(image);
+  } catch {
+    return false;
+  }
+  return (await findOfflineImage(stateDir, ref.registry, ref.repository, ref.reference).catch(() => undefined)) !== undefined;
 }
 
 async function frontDoors(engine: Engine, env: string): Promise<FabricFrontDoor[]> {
@@ -76,8 +160,33 @@ async function frontDoors(engine: Engine, env: string): Promise<FabricFrontDoor[
       const host = outputs?.["frontDoorEndpointHostName"];
       if (typeof host !== "string") return undefined;
       const origins = (Array.isArray(outputs?.["origins"]) ? outputs["origins"] : []) as OriginSpec[];
-      return { hostName: host, origins: origins.map((o) => ({ hostName: o.hostName, weight: o.weight, enabled: o.enabled, release: o.release, region: o.region })) };
+      const perStamp = (Array.isArray(outputs?.["stampEndpoints"]) ? outputs["stampEndpoints"] : []) as StampEndpointOutput[];
+      const fdid = outputs?.["frontDoorId"];
+      return {
+        hostName: host,
+        origins: origins.map((o) => ({ hostName: o.hostName, weight: o.weight, enabled: o.enabled, release: o.release, region: o.region })),
+        ...(typeof fdid === "string" ? { frontDoorId: fdid } : {}),
+        stampEndpoints: perStamp.flatMap((e) => {
+          const origin = origins.find((o) => o.stamp === e.stamp);
+          return origin ? [{ hostName: e.hostName, originHostName: origin.hostName }] : [];
+        }),
+      };
     }),
   );
   return found.filter((f): f is FabricFrontDoor => f !== undefined);
+}
+
+/**
+ * What the reference health service's kill-switch check does (stamp/health/checks/kill-switch.ts),
+ * in the offline world: the stamp reads its drain marker over the network from its virtual network.
+ * Whether it may is decided when the stamps are read (network model); the check itself only looks
+ * for the marker, so it stays as cheap as the real one.
+ */
+async function readKillSwitch(stamp: FabricStamp, markers: () => Promise<Set<string>>): Promise<void> {
+  const ks = stamp.killSwitch;
+  if (!ks) throw new Error(`${stamp.stack} has no killSwitchDrainUrl output: redeploy it with this version`);
+  if ("refused" in ks) throw new Error(ks.refused);
+  if ((await markers()).has(ks.markerFile)) {
+    throw new Error(`drained: the kill switch drain marker ${ks.container} exists (an operator took the stamp out of rotation; delete the container to bring it back)`);
+  }
 }

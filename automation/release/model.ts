@@ -38,6 +38,11 @@ export interface ObservedStamp {
   /** The stack has resources (an `up` finished); a stack can exist empty after a destroy or a failed first up. */
   deployed: boolean;
   hostName?: string;
+  /**
+   * The stamp's own Front Door endpoint (global/front-door-stamp-endpoints.ts), where the gate and
+   * bakes probe it: the web app itself admits only Front Door. Present once the stamp is in the origin list.
+   */
+  probeHostName?: string;
   /** The health gate's verdict, recorded as a stack tag once measured. */
   gate: GateState;
 }
@@ -64,6 +69,8 @@ export interface RunMemory {
 
 export type Action =
   | { kind: "deploy-green"; regions: string[] }
+  /** Green stamps join the origin list disabled: their stamp endpoints appear for the gate, with no shopper traffic. */
+  | { kind: "expose"; origins: OriginSpec[]; liveRelease: string | null }
   | { kind: "gate"; stacks: string[] }
   | { kind: "shift"; step: number; percent: number; origins: OriginSpec[]; liveRelease: string | null }
   | { kind: "bake"; step: number; percent: number; stacks: string[] }

@@ -1,12 +1,13 @@
+import { setTimeout as sleep } from "node:timers/promises";
 import type { Environment } from "../../environments/index.js";
 import { globalStackName, parseStackName, TAG } from "../../environments/stacks.js";
-import type { OriginSpec } from "../../global/contract.js";
+import type { OriginSpec, StampEndpointOutput } from "../../global/contract.js";
 import type { Engine, StackSummary } from "../engine/port.js";
 import { verifyEdge } from "./edge-check.js";
 import { gateStamps, watchStamps, type GateOptions, type GateSettings, type GateTarget, type StampVerdict } from "./health-gate.js";
-import { GATE_TAG, gateFromTags, intentFromTags, intentToTags, PAUSED_TAG } from "./intent-tags.js";
+import { GATE_TAG, gateFromTags, intentFromTags, intentToTags, PROMOTE_TAG } from "./intent-tags.js";
 import type { Action, ObservedStamp, World } from "./model.js";
-import type { HostResolver, ProbeResult } from "./probe.js";
+import { probeOnce, type HostResolver, type ProbeResult } from "./probe.js";
 import type { ActionResult, ReconcilerEvent, ReleasePorts } from "./reconciler.js";
 
 /**
@@ -76,13 +77,38 @@ export async function gateAndRecord(engine: Engine, targets: GateTarget[], deadl
   return verdicts;
 }
 
+/**
+ * Waits until each target's stamp endpoint answers for its stamp (any status, from the right
+ * release): Front Door has then deployed the endpoint and its route to the edges this runner
+ * reaches. Throws when one does not within `timeoutMs` (the step is retried, then rolled back).
+ */
+export async function awaitStampEndpoints(targets: GateTarget[], options: GateOptions & { timeoutMs: number }): Promise<void> {
+  const { settings } = options;
+  await Promise.all(
+    targets.map(async (t) => {
+      const deadline = Date.now() + options.timeoutMs;
+      for (;;) {
+        const r = await probeOnce(t.hostName, options.path ?? "/health/stamp", { resolve: options.resolve, timeoutMs: settings.probeTimeoutMs, ...(options.signal ? { signal: options.signal } : {}) });
+        if (r.release === t.release) return;
+        if (Date.now() >= deadline || options.signal?.aborted) {
+          throw new Error(`the Front Door endpoint ${t.hostName} of ${t.stack} did not serve the stamp within ${options.timeoutMs} ms (last answer: ${r.error ?? `HTTP ${r.statusCode}`})`);
+        }
+        await sleep(settings.intervalMs);
+      }
+    }),
+  );
+}
+
 export async function observeWorld(engine: Engine, envName: string): Promise<World> {
   const stacks = await engine.listStacks({ tags: { [TAG.env]: envName } });
   const globalName = globalStackName(envName);
   const globalSummary = stacks.find((s) => s.name === globalName);
   const globalOutputs = globalSummary ? await engine.outputs(globalName) : undefined;
   const stampSummaries = stacks.filter((s) => s.tags[TAG.kind] === "stamp");
-  const stamps = await Promise.all(stampSummaries.map((s) => observeStamp(engine, s)));
+  const probeHosts = new Map(
+    (Array.isArray(globalOutputs?.["stampEndpoints"]) ? (globalOutputs["stampEndpoints"] as StampEndpointOutput[]) : []).map((e) => [e.stamp, e.hostName]),
+  );
+  const stamps = await Promise.all(stampSummaries.map((s) => observeStamp(engine, s, probeHosts.get(s.name))));
   const origins = Array.isArray(globalOutputs?.["origins"]) ? (globalOutputs["origins"] as OriginSpec[]) : [];
   const live = globalOutputs?.["liveRelease"];
   const fdHost = globalOutputs?.["frontDoorEndpointHostName"];
@@ -95,11 +121,11 @@ export async function observeWorld(engine: Engine, envName: string): Promise<Wor
       ...(typeof fdHost === "string" ? { frontDoorHostName: fdHost } : {}),
     },
     stamps: stamps.filter((s): s is ObservedStamp => s !== undefined),
-    intent: globalSummary ? intentFromTags(globalSummary.tags) : null,
+    intent: globalSummary ? intentFromTags(globalSummary.tags, globalName) : null,
   };
 }
 
-async function observeStamp(engine: Engine, summary: StackSummary): Promise<ObservedStamp | undefined> {
+async function observeStamp(engine: Engine, summary: StackSummary, probeHostName: string | undefined): Promise<ObservedStamp | undefined> {
   let parsed;
   try {
     parsed = parseStackName(summary.name);
@@ -115,6 +141,7 @@ async function observeStamp(engine: Engine, summary: StackSummary): Promise<Obse
     release: parsed.release,
     deployed: typeof host === "string",
     ...(typeof host === "string" ? { hostName: host } : {}),
+    ...(probeHostName ? { probeHostName } : {}),
     gate: gateFromTags(summary.tags),
   };
 }
@@ -137,8 +164,11 @@ export function enginePorts(options: EnginePortsOptions): ReleasePorts {
     stacks.map((stack) => {
       const s = world.stamps.find((x) => x.stack === stack);
       if (!s?.hostName) throw new Error(`stamp ${stack} has no host name`);
-      return { stack, hostName: s.hostName, release: s.release };
+      // The web app admits only this environment's Front Door: the stamp is probed through its own endpoint.
+      if (!s.probeHostName) throw new Error(`stamp ${stack} has no Front Door stamp endpoint yet (it is not in the origin list)`);
+      return { stack, hostName: s.probeHostName, release: s.release };
     });
+  const propagationMs = Math.max(settings.intervalMs * 20, Math.round(env.release.edgePropagationTimeout * options.timing.scale));
   const edge = async (world: World, expect: { present: string[]; absent: string[] }) => {
     // Never skipped: a step that moved traffic is done only once the edge shows it.
     if (!world.global.frontDoorHostName) throw new Error(`cannot verify the Front Door edge: ${globalName} reports no Front Door host name`);
@@ -171,8 +201,15 @@ export function enginePorts(options: EnginePortsOptions): ReleasePorts {
             await ops.deployStamp(region, intent.release, intent.image, signal);
           }, "deploying green");
           return { ok: true };
+        case "expose":
+          await ops.updateGlobal(action.origins, action.liveRelease, signal);
+          return { ok: true };
         case "gate": {
-          const verdicts = await gateAndRecord(engine, targetsOf(world, action.stacks), settings.deadlineMs, gateOptions());
+          const targets = targetsOf(world, action.stacks);
+          const gate = gateOptions();
+          // A new Front Door endpoint takes minutes to reach every edge: the gate's window starts once it serves.
+          await awaitStampEndpoints(targets, { ...gate, timeoutMs: propagationMs });
+          const verdicts = await gateAndRecord(engine, targets, settings.deadlineMs, gate);
           for (const verdict of verdicts) options.onEvent({ type: "gate-verdict", verdict });
           return { ok: true };
         }
@@ -194,7 +231,8 @@ export function enginePorts(options: EnginePortsOptions): ReleasePorts {
           return failed.length === 0 ? { ok: true } : { ok: false, unhealthy: failed.map((v) => `${v.stack}: ${v.reason}`).join("; ") };
         }
         case "pause": {
-          if (intent.pausedAt !== action.step) await engine.setTags(globalName, { [PAUSED_TAG]: `${intent.release}:${action.step}` });
+          // The paused step goes into the release record (one tag, written whole, by the lock holder only).
+          if (intent.pausedAt !== action.step) await engine.setTags(globalName, intentToTags({ ...intent, pausedAt: action.step }));
           // One detection window of the same k-of-n watch as a bake; the loop then observes again and
           // so picks up a `release promote` (or an abort) recorded meanwhile by another process.
           const verdicts = await watchStamps(targetsOf(world, action.stacks), settings.intervalMs * settings.sampleSize, gateOptions());
@@ -222,7 +260,9 @@ export function enginePorts(options: EnginePortsOptions): ReleasePorts {
           await engine.setTags(globalName, intentToTags({ ...intent, mode: intent.mode === "abort" ? "abort" : "rollback", reason: action.reason }));
           return { ok: true };
         case "finish":
-          await engine.setTags(globalName, { ...intentToTags(null), [TAG.release]: world.global.liveRelease ?? "none" });
+          // The record goes last: a crash before it leaves the release in progress, and resume finishes again.
+          // A promote request of this release is cleared before it (it names its release, so a left one approves nothing).
+          await engine.setTags(globalName, { [TAG.release]: world.global.liveRelease ?? "none", [PROMOTE_TAG]: "none", ...intentToTags(null) });
           return { ok: true };
         case "blocked":
           throw new Error(action.reason);

@@ -114,7 +114,7 @@ async function rollBack(ports: ReleasePorts, world: World, reason: string): Prom
 /** Refuses, before acting, any step that would break an invariant of DESIGN.md. */
 export function guard(action: Action, world: World): void {
   const violations =
-    action.kind === "shift" || action.kind === "promote"
+    action.kind === "shift" || action.kind === "promote" || action.kind === "expose"
       ? checkOriginUpdate(action.origins, world.global.origins, world.stamps)
       : action.kind === "restore-blue"
         ? checkOriginUpdate(action.origins, world.global.origins, world.stamps, world.intent?.blueRelease === null)

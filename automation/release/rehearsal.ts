@@ -7,6 +7,9 @@ import { parseStackName } from "../../environments/stacks.js";
 import { faultPlanPath } from "../offline/fault-plan.js";
 import { OfflineEngine } from "../offline/offline-engine.js";
 import { globalStack } from "../stacks/global-stack.js";
+import { SHOP_REPOSITORY } from "../images/image-ref.js";
+import { OfflineImageRegistry } from "../images/offline-image-registry.js";
+import { requireImageInRegistry } from "../images/require-image.js";
 import { observeWorld } from "./ports.js";
 import { promoteRelease, startRelease, type ReleaseEvent, type ReleaseSummary } from "./run-release.js";
 import { openReleaseSession } from "./session.js";
@@ -69,18 +72,31 @@ export async function rehearse(options: RehearsalOptions): Promise<RehearsalResu
   const record = (title: string, expected: ReleaseSummary["outcome"], summary: ReleaseSummary) =>
     acts.push({ title, expected, got: summary.outcome, ok: summary.outcome === expected });
   try {
-    act(`1/3 global stack of ${env.name}: Front Door, Cosmos DB, registry, monitoring`);
-    await engine.up(await globalStack(engine, env), options.signal ? { signal: options.signal } : {});
+    act(`1/4 global stack of ${env.name}: Front Door, Cosmos DB, registry, monitoring`);
+    const globalUp = await engine.up(await globalStack(engine, env), options.signal ? { signal: options.signal } : {});
     await session.ctx.afterStackChange?.();
 
-    const stepsShown = env.release.steps.map((s, i) => (env.release.pauseBefore.includes(i) ? `pause → ${s}` : String(s))).join(" → ");
-    act(`2/3 first release r1 (nothing to switch from), then r2 blue/green through ${stepsShown} %, promoted by an operator at the pause`);
-    record("release r1", "released", await startRelease(session.ctx, { release: "r1", image: imageOf(env, "r1"), keepFailed: false }));
-    record("release r2", "released", await startRelease(session.ctx, { release: "r2", image: imageOf(env, "r2"), keepFailed: false }));
+    // A release ships an image that is already in the environment's own registry (the CLI refuses
+    // any other): build r1-r3 first, as `contoso image build` does on the offline engine.
+    const global = { registryName: String(globalUp.outputs["registryName"]), registryLoginServer: String(globalUp.outputs["registryLoginServer"]) };
+    const registry = new OfflineImageRegistry(engine.stateDir);
+    const images: Record<string, string> = {};
+    for (const release of ["r1", "r2", "r3"]) {
+      const built = await registry.build({ registryName: global.registryName, loginServer: global.registryLoginServer, repository: SHOP_REPOSITORY, tag: release });
+      await requireImageInRegistry(env, global, built.image, registry);
+      images[release] = `${built.image} (${built.digest.slice(0, 19)}…)`;
+    }
+    act(`2/4 images of workload/ built into ${env.name}'s own registry (ACR Tasks, offline): ${Object.values(images).join(", ")}`);
+    const imageOf = (release: string) => images[release]!.split(" ", 1)[0]!;
 
-    act(`3/3 release r3 with ${sick} turning unhealthy during the ${env.release.steps[sickStep]} % bake: must roll back to r2`);
+    const stepsShown = env.release.steps.map((s, i) => (env.release.pauseBefore.includes(i) ? `pause → ${s}` : String(s))).join(" → ");
+    act(`3/4 first release r1 (nothing to switch from), then r2 blue/green through ${stepsShown} %, promoted by an operator at the pause`);
+    record("release r1", "released", await startRelease(session.ctx, { release: "r1", image: imageOf("r1"), keepFailed: false }));
+    record("release r2", "released", await startRelease(session.ctx, { release: "r2", image: imageOf("r2"), keepFailed: false }));
+
+    act(`4/4 release r3 with ${sick} turning unhealthy during the ${env.release.steps[sickStep]} % bake: must roll back to r2`);
     armed = true;
-    record("release r3 (unhealthy green)", "rolled-back", await startRelease(session.ctx, { release: "r3", image: imageOf(env, "r3"), keepFailed: false, autoPromote: true }));
+    record("release r3 (unhealthy green)", "rolled-back", await startRelease(session.ctx, { release: "r3", image: imageOf("r3"), keepFailed: false, autoPromote: true }));
 
     await session.ready();
     const status = await releaseStatus(await observeWorld(engine, env.name), env, session.ctx.resolve, 5_000);
@@ -90,10 +106,6 @@ export async function rehearse(options: RehearsalOptions): Promise<RehearsalResu
   } finally {
     await session.close();
   }
-}
-
-function imageOf(env: Environment, release: string): string {
-  return `crshoes${env.name.replace(/-/g, "")}.azurecr.io/shop-api:${release}`;
 }
 
 export function defaultRehearsalDir(repoRoot: string): string {

@@ -40,6 +40,8 @@ function describeAction(action: Extract<ReleaseEvent, { type: "action" }>["actio
   switch (action.kind) {
     case "deploy-green":
       return `▸ deploy green stamps in ${action.regions.join(", ")} (in parallel)`;
+    case "expose":
+      return `▸ expose green through Front Door for its gate (disabled origins, own endpoints): ${weights(action.origins)}`;
     case "gate":
       return `▸ health gate on ${action.stacks.join(", ")}`;
     case "shift":

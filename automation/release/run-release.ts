@@ -8,7 +8,6 @@ import { describeHolder } from "../lock/file-lock.js";
 import { globalStack } from "../stacks/global-stack.js";
 import { validateCidrs, validateImage } from "../stacks/inputs.js";
 import { destroyStack } from "../stacks/destroy-stack.js";
-import { armKillSwitch } from "../stacks/kill-switch.js";
 import { stampStack } from "../stacks/stamp-stack.js";
 import { GATE_TAG, intentToTags, promotionToTag } from "./intent-tags.js";
 import { highestStepReached } from "./decide.js";
@@ -64,9 +63,8 @@ export function engineStackOps(ctx: Pick<ReleaseContext, "engine" | "env" | "pro
       const plan = await stampStack(engine, env, { region, release, image, probeAllowList: ctx.probeAllowList ?? [] });
       // A (re)deployed stamp must pass its gate again.
       plan.tags = { ...(plan.tags ?? {}), [GATE_TAG]: "pending" };
-      const result = await engine.up(plan, signal ? { signal } : {});
-      // Before the gate: a stamp whose switch is missing reports Unhealthy.
-      await armKillSwitch(engine, env.name, result);
+      // Nothing to arm: the kill switch is a drain marker that only an operator creates (stacks/kill-switch.ts).
+      await engine.up(plan, signal ? { signal } : {});
       await changed();
       ctx.onEvent({ type: "stamp-deployed", stack: plan.stack });
     },
@@ -78,7 +76,7 @@ export function engineStackOps(ctx: Pick<ReleaseContext, "engine" | "env" | "pro
     async destroyStamp(stack, signal) {
       await destroyStack(engine, stack, {
         ...(signal ? { signal } : {}),
-        // A kill-switch blob that could not be deleted is worth a line, not a failed release.
+        // A drain marker that could not be deleted is worth a line, not a failed release.
         onEvent: (e) => {
           if (e.type === "log" && e.level === "warning") ctx.onEvent({ type: "warning", message: `${e.stack}: ${e.message}` });
         },

@@ -3,6 +3,7 @@ import { InputError } from "../../environments/errors.js";
 import type { Engine } from "../engine/port.js";
 import { checkpoint } from "../offline/crash.js";
 import { timeScaleFromEnv } from "../offline/latency.js";
+import { servesOnLoopback } from "../engine/loopback.js";
 import { stampEndpoints } from "./endpoints.js";
 import { gateSettings } from "./ports.js";
 import type { ReleaseContext, ReleaseEvent } from "./run-release.js";
@@ -20,7 +21,7 @@ export interface ReleaseSession {
 }
 
 export function parseTimeScale(raw: string | undefined, engine: Engine): number {
-  if (engine.kind !== "offline") {
+  if (!servesOnLoopback(engine)) {
     if (raw !== undefined) throw new InputError("--time-scale applies to the offline engine only (Azure takes the time it takes)");
     return 1;
   }
@@ -52,7 +53,7 @@ export async function openReleaseSession(
   return {
     ctx,
     ready: async () => {
-      if (engine.kind !== "offline") return;
+      if (!servesOnLoopback(engine)) return;
       await endpoints.refresh();
       await endpoints.checked(interval * 3);
     },

@@ -19,6 +19,7 @@ export interface ReleaseStatus {
 
 const PHASE: Record<string, string> = {
   "deploy-green": "deploying green",
+  expose: "exposing green through Front Door",
   gate: "gating green",
   shift: "shifting traffic",
   bake: "baking",
@@ -44,14 +45,16 @@ export function phaseOf(world: World, env: Environment): string {
 export async function releaseStatus(world: World, env: Environment, resolve: HostResolver, timeoutMs: number): Promise<ReleaseStatus> {
   const stamps = await Promise.all(
     world.stamps.map(async (s) => {
-      const probe = s.hostName ? await probeOnce(s.hostName, env.originHealthProbe.path, { resolve, timeoutMs, expectRelease: s.release }) : undefined;
+      // Through the stamp's own Front Door endpoint: its web app admits nothing but Front Door.
+      const probe = s.probeHostName ? await probeOnce(s.probeHostName, env.originHealthProbe.path, { resolve, timeoutMs, expectRelease: s.release }) : undefined;
+      const unreachable = s.deployed && !s.probeHostName ? { detail: "no Front Door stamp endpoint (the stamp is not in the origin list); its web app admits only Front Door" } : {};
       return {
         stack: s.stack,
         region: s.region,
         release: s.release,
         gate: s.gate,
         health: !s.deployed ? "not deployed" : probe?.status ?? (probe?.ok ? "Healthy" : "unreachable"),
-        ...(probe && !probe.ok && probe.error ? { detail: probe.error } : {}),
+        ...(probe && !probe.ok && probe.error ? { detail: probe.error } : unreachable),
         components: probe?.components ?? [],
       };
     }),

@@ -26,6 +26,7 @@ export const globalOutputsSchema = z.object({
   frontDoorProfileName: z.string(),
   frontDoorId: z.string(),
   frontDoorEndpointHostName: z.string(),
+  stampEndpoints: z.array(z.object({ stamp: z.string(), hostName: z.string() })).optional(),
   origins: z.array(originSchema),
   liveRelease: z.string().nullable(),
   cosmosAccountId: z.string(),

@@ -1,154 +1,162 @@
-import type { BlockBlobUploadOptions } from "@azure/storage-blob";
-import type { Engine, UpResult } from "../engine/port.js";
-import { existingTags } from "./stack-facts.js";
+import { parseStackName } from "../../environments/stacks.js";
+import { globalStackName } from "../../environments/stacks.js";
+import type { Engine } from "../engine/port.js";
 
 /**
- * Arming a stamp's kill switch: creating its blob (`killswitch/<stack>` in the environment's
- * kill-switch account, global/kill-switch.ts) once, after the stamp's first successful `up`, and
- * recording that on the stack as `contoso:kill-switch=armed`.
+ * The kill switch of a stamp, as the driver and operators work it: a DRAIN MARKER, the blob
+ * container `drain-<stamp stack>` in the environment's kill-switch storage account (global stack,
+ * `killSwitchStorageAccountId`). While it exists the stamp's health service reports Unhealthy
+ * (stamp/health/checks/kill-switch.ts), so Front Door's probes take exactly that stamp out of
+ * rotation; deleting it brings the stamp back.
  *
- * Why the driver and not the stamp's program: Pulumi's Blob resource writes with the account's
- * shared keys, which the account refuses (Entra ID only), and a blob owned by the stack would be put
- * back by the next `up --refresh` after an operator deleted it to drain the stamp. So the blob is
- * written with the deploying identity (Entra ID), never over an existing one, and once the tag says
- * armed the driver never writes it again: a deleted switch stays deleted until an operator
- * re-creates it (README, "kill switch").
+ * Why a container, created through Azure Resource Manager:
+ * - prod's and staging's kill-switch account refuses public network access, and the machine running
+ *   `contoso` (a pipeline runner) is in no virtual network: it cannot reach the blob data plane at
+ *   all. Containers are also ARM resources (`Microsoft.Storage/storageAccounts/blobServices/containers`),
+ *   and "Azure Storage firewall rules only apply to data plane operations. Control plane operations
+ *   aren't subject to the restrictions specified in firewall rules"
+ *   (learn.microsoft.com/azure/storage/common/storage-network-security-limitations). So the driver
+ *   and operators (`az storage container-rm create|delete`, which go through ARM) drain and restore
+ *   a stamp from anywhere with Entra ID, while the stamp reads its marker over its private endpoint.
+ * - the permission is a control-plane one (`.../blobServices/containers/write|delete`), which the
+ *   deploying identity already holds as Contributor on the environment's resource group (it created
+ *   the account); no data-plane role to grant, no key (the account has shared keys off).
+ * - the switch is inverted (present = out): a new stamp serves without anyone arming anything, so
+ *   there is no step that a crash can leave half done, and nothing owned by a stack: an operator's
+ *   drain survives every `up`, `refresh` and re-run until someone deletes the marker.
  *
- * The blob lives in the global stack's account, outside the stamp, so destroying the stamp does not
- * remove it: destroy-stack.ts deletes it once the stamp is gone (a stamp leaves nothing behind).
- *
- * Offline stamps simulate their switch through the fault plan's `killswitch` component, so the
- * offline engine's arming only records the tag.
+ * When a stamp is destroyed its marker is deleted too (destroy-stack.ts): a later stamp with the
+ * same stack name starts in rotation.
  */
 
-export const KILL_SWITCH_TAG = "contoso:kill-switch";
-export const ARMED = "armed";
-
-/** What arming and disarming need of a blob client: `BlockBlobClient.upload` and `deleteIfExists`. */
-export interface KillSwitchBlob {
-  upload(body: string, contentLength: number, options: BlockBlobUploadOptions): Promise<unknown>;
-  deleteIfExists(): Promise<{ succeeded: boolean }>;
-}
-
-/** A blob client for a kill-switch URL. Tests give a stub; the Pulumi engine gets entraBlobClient. */
-export type KillSwitchBlobFactory = (blobUrl: string) => Promise<KillSwitchBlob>;
-
-/** How one engine arms a switch: writes the blob (Pulumi engine) or nothing (offline). */
-export interface KillSwitchArmer {
-  /** "created" when this call wrote the blob, "existed" when one was already there, "simulated" offline. */
-  arm(target: KillSwitchTarget): Promise<"created" | "existed" | "simulated">;
-  /** Deletes the switch of a destroyed stamp: "deleted", "absent" when there was none (an operator drained it), "simulated" offline. */
-  disarm(target: KillSwitchTarget): Promise<"deleted" | "absent" | "simulated">;
-}
-
-export interface KillSwitchTarget {
+/** One stamp's drain marker: the kill-switch account's ARM id and the container name. */
+export interface DrainTarget {
   stack: string;
-  blobUrl: string;
-  region?: string;
-  release?: string;
+  /** `/subscriptions/<sub>/resourceGroups/<rg>/providers/Microsoft.Storage/storageAccounts/<account>` */
+  accountId: string;
+  container: string;
 }
 
-export type ArmOutcome = "created" | "existed" | "simulated" | "already-armed";
+/** The management-plane operations on drain markers. */
+export interface DrainMarkers {
+  /** Creates the marker; "existed" when it was already there (never an error: draining twice is draining). */
+  create(target: DrainTarget, metadata: Record<string, string>): Promise<"created" | "existed">;
+  /** Deletes the marker; "absent" when there was none. */
+  remove(target: DrainTarget): Promise<"deleted" | "absent">;
+  exists(target: DrainTarget): Promise<boolean>;
+}
 
-/** The kill switch could not be armed: the stamp is deployed but would report Unhealthy. */
+/** The kill switch could not be read or changed. */
 export class KillSwitchError extends Error {
   override readonly name = "KillSwitchError";
   readonly exitCode = 1;
 }
 
-/** The blob's content is for the operator who finds it; the health check looks at its existence only. */
-export function killSwitchContent(stack: string): string {
-  return `${stack}: delete this blob to take the stamp out of Front Door's rotation; re-create it to bring the stamp back.\n`;
+/** The drain marker's container name (3-63 lower-case letters, digits, single hyphens). */
+export function drainMarkerName(stack: string): string {
+  const name = `drain-${stack}`;
+  if (!/^[a-z0-9](?!.*--)[a-z0-9-]{1,61}[a-z0-9]$/.test(name)) throw new KillSwitchError(`stamp stack ${stack} gives no valid blob container name for its drain marker (${name})`);
+  return name;
 }
 
-/** Writes with the deploying identity (DefaultAzureCredential: az login, workload identity, managed identity); loaded only when used. */
-export const entraBlobClient: KillSwitchBlobFactory = async (blobUrl) => {
-  const [{ BlockBlobClient }, { DefaultAzureCredential }] = await Promise.all([import("@azure/storage-blob"), import("@azure/identity")]);
-  return new BlockBlobClient(blobUrl, new DefaultAzureCredential());
+interface AccountRef {
+  subscriptionId: string;
+  resourceGroup: string;
+  account: string;
+}
+
+export function parseAccountId(accountId: string): AccountRef {
+  const m = /^\/subscriptions\/([^/]+)\/resourceGroups\/([^/]+)\/providers\/Microsoft\.Storage\/storageAccounts\/([^/]+)$/i.exec(accountId);
+  if (!m) throw new KillSwitchError(`"${accountId}" is not a storage account resource ID`);
+  return { subscriptionId: m[1]!, resourceGroup: m[2]!, account: m[3]! };
+}
+
+/** What the driver uses of `StorageManagementClient.blobContainers` (ARM's Blob Containers API). */
+export type BlobContainersClient = Pick<import("@azure/arm-storage").BlobContainersOperations, "get" | "create" | "delete">;
+export type BlobContainersClientFactory = (subscriptionId: string) => Promise<BlobContainersClient>;
+
+/** The deploying identity's (DefaultAzureCredential: az login, workload identity, managed identity); loaded only when used. */
+export const entraBlobContainers: BlobContainersClientFactory = async (subscriptionId) => {
+  const [{ StorageManagementClient }, { DefaultAzureCredential }] = await Promise.all([import("@azure/arm-storage"), import("@azure/identity")]);
+  return new StorageManagementClient(new DefaultAzureCredential(), subscriptionId).blobContainers;
 };
 
-/** The Pulumi engine's armer: create the blob unless it exists, with Entra ID, never with keys. */
-export function blobArmer(clientFor: KillSwitchBlobFactory = entraBlobClient): KillSwitchArmer {
+/**
+ * Azure's: ARM's Blob Containers API through @azure/arm-storage, with the deploying identity
+ * (DefaultAzureCredential: az login, workload identity, managed identity). Loaded only when used.
+ */
+export function armDrainMarkers(clientFor: BlobContainersClientFactory = entraBlobContainers): DrainMarkers {
+  const statusOf = (err: unknown) => (err as { statusCode?: unknown }).statusCode;
+  const fail = (verb: string, target: DrainTarget, err: unknown): never => {
+    const status = statusOf(err);
+    const first = (err instanceof Error ? err.message : String(err)).split("\n")[0]!.trim();
+    throw new KillSwitchError(
+      status === 403
+        ? `cannot ${verb} the drain marker ${target.container} of ${target.stack}: Azure Resource Manager refused (403): the identity needs Microsoft.Storage/storageAccounts/blobServices/containers/${verb === "read" ? "read" : verb === "create" ? "write" : "delete"} on ${target.accountId} (e.g. Storage Account Contributor)`
+        : `cannot ${verb} the drain marker ${target.container} of ${target.stack} (${target.accountId}): ${first}`,
+    );
+  };
   return {
-    async arm(target) {
-      const content = killSwitchContent(target.stack);
-      const metadata: Record<string, string> = { stamp: target.stack };
-      if (target.region) metadata["region"] = target.region;
-      if (target.release) metadata["release"] = target.release;
+    async exists(target) {
+      const { subscriptionId, resourceGroup, account } = parseAccountId(target.accountId);
       try {
-        const blob = await clientFor(target.blobUrl);
-        await blob.upload(content, Buffer.byteLength(content), {
-          // If-None-Match: * — a switch that exists (even one an operator re-created by hand) is never overwritten.
-          conditions: { ifNoneMatch: "*" },
-          blobHTTPHeaders: { blobContentType: "text/plain; charset=utf-8" },
-          metadata,
-        });
-        return "created";
+        await (await clientFor(subscriptionId)).get(resourceGroup, account, target.container);
+        return true;
       } catch (err) {
-        const status = (err as { statusCode?: unknown }).statusCode;
-        // Azure answers a conditional create of an existing blob with 409 BlobAlreadyExists (412 from some front ends).
-        if (status === 409 || status === 412) return "existed";
-        throw new KillSwitchError(blobFailure("arm", target, err));
+        if (statusOf(err) === 404) return false;
+        return fail("read", target, err);
       }
     },
-    async disarm(target) {
+    async create(target, metadata) {
+      if (await this.exists(target)) return "existed";
+      const { subscriptionId, resourceGroup, account } = parseAccountId(target.accountId);
       try {
-        const blob = await clientFor(target.blobUrl);
-        return (await blob.deleteIfExists()).succeeded ? "deleted" : "absent";
+        await (await clientFor(subscriptionId)).create(resourceGroup, account, target.container, { publicAccess: "None", metadata });
+        return "created";
       } catch (err) {
-        throw new KillSwitchError(blobFailure("remove", target, err));
+        return fail("create", target, err);
+      }
+    },
+    async remove(target) {
+      if (!(await this.exists(target))) return "absent";
+      const { subscriptionId, resourceGroup, account } = parseAccountId(target.accountId);
+      try {
+        await (await clientFor(subscriptionId)).delete(resourceGroup, account, target.container);
+        return "deleted";
+      } catch (err) {
+        if (statusOf(err) === 404) return "absent";
+        return fail("delete", target, err);
       }
     },
   };
 }
 
-/** The offline engine's armer: its stamps' switches live in the fault plan, nothing to write. */
-export const simulatedArmer: KillSwitchArmer = { arm: async () => "simulated", disarm: async () => "simulated" };
-
-export function armerFor(engine: Pick<Engine, "kind">): KillSwitchArmer {
-  return engine.kind === "pulumi" ? blobArmer() : simulatedArmer;
+/** The engine's: ARM against Azure, the offline world's control plane offline. */
+export async function drainMarkersFor(engine: Engine): Promise<DrainMarkers> {
+  if (engine.kind === "pulumi") return armDrainMarkers();
+  const { offlineDrainMarkers } = await import("../offline/network/control-plane.js");
+  return offlineDrainMarkers(engine.stateDir);
 }
 
-/**
- * Arms the kill switch of a stamp that was just deployed, unless its stack says it is armed. The
- * tag is written only after the blob exists, so a crash in between re-arms on the next up (and
- * finds the blob there: "existed").
- */
-export async function armKillSwitch(engine: Engine, env: string, up: Pick<UpResult, "stack" | "outputs">, armer: KillSwitchArmer = armerFor(engine)): Promise<ArmOutcome> {
-  const tags = await existingTags(engine, env, up.stack);
-  if (tags?.[KILL_SWITCH_TAG] === ARMED) return "already-armed";
-  const blobUrl = up.outputs["killSwitchBlobUrl"];
-  if (typeof blobUrl !== "string" || blobUrl === "") {
-    throw new KillSwitchError(`${up.stack} has no killSwitchBlobUrl output: run its up again with this version of the driver to arm its kill switch`);
-  }
-  const target: KillSwitchTarget = { stack: up.stack, blobUrl };
-  if (typeof up.outputs["region"] === "string") target.region = up.outputs["region"];
-  if (typeof up.outputs["release"] === "string") target.release = up.outputs["release"];
-  const outcome = await armer.arm(target);
-  await engine.setTags(up.stack, { [KILL_SWITCH_TAG]: ARMED });
-  return outcome;
+/** A stamp's drain marker, from its environment's deployed global stack; undefined when that stack has no kill-switch account. */
+export async function drainTargetOf(engine: Engine, stack: string): Promise<DrainTarget | undefined> {
+  const parsed = parseStackName(stack);
+  if (parsed.kind !== "stamp") throw new KillSwitchError(`${stack} is not a stamp stack`);
+  const accountId = (await engine.outputs(globalStackName(parsed.env)))?.["killSwitchStorageAccountId"];
+  if (typeof accountId !== "string" || accountId === "") return undefined;
+  return { stack, accountId, container: drainMarkerName(stack) };
 }
 
-function blobFailure(verb: "arm" | "remove", target: KillSwitchTarget, err: unknown): string {
-  const where = describeBlob(target.blobUrl);
-  const status = (err as { statusCode?: unknown }).statusCode;
-  const code = (err as { code?: unknown }).code;
-  const first = (err instanceof Error ? err.message : String(err)).split("\n").map((l) => l.trim()).find((l) => l !== "") ?? "unknown error";
-  if (status === 403) {
-    return (
-      `cannot ${verb} the kill switch of ${target.stack}: Azure refused to ${verb === "arm" ? "create" : "delete"} ${target.blobUrl} (403${typeof code === "string" ? ` ${code}` : ""}): ` +
-      `the deploying identity needs the Storage Blob Data Contributor role on container ${where.container} of storage account ${where.account}, ` +
-      `and network access to that account (its firewall, or a private endpoint when the environment is isolated)`
-    );
-  }
-  return `cannot ${verb} the kill switch of ${target.stack} (${target.blobUrl}): ${first}`;
+/** `contoso stamp drain`: takes one stamp out of rotation; idempotent. */
+export async function drainStamp(engine: Engine, stack: string, who: string, markers?: DrainMarkers): Promise<"created" | "existed"> {
+  const target = await drainTargetOf(engine, stack);
+  if (!target) throw new KillSwitchError(`the global stack of ${stack}'s environment has no kill-switch account: deploy it first`);
+  return (markers ?? (await drainMarkersFor(engine))).create(target, { stamp: stack, drainedby: who, drainedat: new Date().toISOString() });
 }
 
-function describeBlob(blobUrl: string): { account: string; container: string } {
-  try {
-    const url = new URL(blobUrl);
-    return { account: url.hostname.split(".")[0] ?? url.hostname, container: url.pathname.split("/")[1] ?? "killswitch" };
-  } catch {
-    return { account: "?", container: "killswitch" };
-  }
+/** `contoso stamp undrain`: brings a drained stamp back; idempotent. */
+export async function undrainStamp(engine: Engine, stack: string, markers?: DrainMarkers): Promise<"deleted" | "absent"> {
+  const target = await drainTargetOf(engine, stack);
+  if (!target) throw new KillSwitchError(`the global stack of ${stack}'s environment has no kill-switch account: deploy it first`);
+  return (markers ?? (await drainMarkersFor(engine))).remove(target);
 }

@@ -153,6 +153,8 @@ export class HealthModel extends pulumi.ComponentResource {
         applicationType: "web",
         workspaceResourceId: args.workspaceId,
         ingestionMode: "LogAnalytics",
+        // Only Entra-authenticated telemetry (standard availability tests publish as the service).
+        disableLocalAuth: true,
         tags: args.tags,
       },
       { parent: this },

@@ -25,16 +25,32 @@ export interface ComponentInfo {
   weight: number;
   /** Regional components (Cosmos DB) are shared by every stamp of a region, not owned by one. */
   scope: "stamp" | "region";
+  /**
+   * Which workspace its telemetry reaches. `stamp`: written by the stamp's own resources, so it is in
+   * the stamp's regional workspace (and copied to the global one, stamp-telemetry.ts). `global`:
+   * Front Door and Cosmos DB belong to the global stack and report to the global workspace only, so
+   * a stamp's own functions cannot judge them (issue 12, defect 2).
+   */
+  telemetry: "stamp" | "global";
 }
 
 export const COMPONENTS: readonly ComponentInfo[] = [
-  { name: "api", label: "API (App Service)", weight: 35, scope: "stamp" },
-  { name: "frontdoor", label: "Front Door origin", weight: 20, scope: "stamp" },
-  { name: "cosmos", label: "Cosmos DB", weight: 15, scope: "region" },
-  { name: "dependencies", label: "Dependencies", weight: 10, scope: "stamp" },
-  { name: "servicebus", label: "Service Bus", weight: 10, scope: "stamp" },
-  { name: "keyvault", label: "Key Vault", weight: 10, scope: "stamp" },
+  { name: "api", label: "API (App Service)", weight: 35, scope: "stamp", telemetry: "stamp" },
+  { name: "frontdoor", label: "Front Door origin", weight: 20, scope: "stamp", telemetry: "global" },
+  { name: "cosmos", label: "Cosmos DB", weight: 15, scope: "region", telemetry: "global" },
+  { name: "dependencies", label: "Dependencies", weight: 10, scope: "stamp", telemetry: "stamp" },
+  { name: "servicebus", label: "Service Bus", weight: 10, scope: "stamp", telemetry: "stamp" },
+  { name: "keyvault", label: "Key Vault", weight: 10, scope: "stamp", telemetry: "stamp" },
 ];
+
+/**
+ * The components a set of functions can judge: every one in the global workspace (the environment
+ * scope); in a stamp's regional workspace only those whose telemetry the stamp itself writes there.
+ * A score is computed over these, so its weights always add up over what is really there.
+ */
+export function componentsJudgedIn(scope: "environment" | "stamp"): readonly ComponentInfo[] {
+  return scope === "environment" ? COMPONENTS : COMPONENTS.filter((c) => c.telemetry === "stamp");
+}
 
 /** How much of its weight a component loses per status. */
 export const STATUS_PENALTY: Readonly<Record<Status, number>> = { 0: 0, 1: 0.5, 2: 1 };

@@ -1,7 +1,7 @@
 import type { Environment } from "../../environments/index.js";
 import { regionShort } from "../../environments/regions.js";
 import { stampStackName } from "../../environments/stacks.js";
-import { COMPONENTS, DEFAULT_LOOKBACK, STATUS, STATUS_PENALTY, signalThresholds, type ComponentName, type Thresholds } from "./model.js";
+import { componentsJudgedIn, DEFAULT_LOOKBACK, STATUS, STATUS_PENALTY, signalThresholds, type ComponentInfo, type ComponentName, type Thresholds } from "./model.js";
 import { regionsOf, regionTableLet, stampFromOriginName, stampFromResourceId } from "./stamp-key.js";
 
 /**
@@ -39,8 +39,9 @@ export interface HealthFunctionAliases {
   dependencyFailures: string;
   queueBacklog: string;
   keyVaultErrors: string;
-  cosmosErrors: string;
-  frontDoorOrigins: string;
+  /** Environment scope only: Cosmos DB and Front Door report to the global workspace, never to a stamp's. */
+  cosmosErrors?: string;
+  frontDoorOrigins?: string;
   /** Every component's status (the union of the above). */
   components: string;
   stampScore: string;
@@ -61,11 +62,11 @@ export function healthFunctionAliases(scope: HealthScope): HealthFunctionAliases
     dependencyFailures: alias("DependencyFailures"),
     queueBacklog: alias("QueueBacklog"),
     keyVaultErrors: alias("KeyVaultErrors"),
-    cosmosErrors: alias("CosmosErrors"),
-    frontDoorOrigins: alias("FrontDoorOrigins"),
     components: alias("Components"),
     stampScore: alias("StampScore"),
-    ...(scope.kind === "environment" ? { environmentScore: alias("EnvironmentScore") } : {}),
+    ...(scope.kind === "environment"
+      ? { cosmosErrors: alias("CosmosErrors"), frontDoorOrigins: alias("FrontDoorOrigins"), environmentScore: alias("EnvironmentScore") }
+      : {}),
   };
 }
 
@@ -92,10 +93,10 @@ export function healthFunctions(env: Environment, scope: HealthScope): HealthFun
     })),
     fn(aliases.queueBacklog, "Service Bus backlog", queueBacklogQuery(ctx, t.queueBacklog)),
     fn(aliases.keyVaultErrors, "Key Vault errors", keyVaultQuery(ctx, t.keyVaultErrors)),
-    fn(aliases.cosmosErrors, "Cosmos DB throttling and server errors", cosmosQuery(ctx, t.dependencyFailurePercent)),
-    fn(aliases.frontDoorOrigins, "Front Door origin probes", frontDoorQuery(ctx, env.originHealthProbe)),
+    ...(aliases.cosmosErrors ? [fn(aliases.cosmosErrors, "Cosmos DB throttling and server errors", cosmosQuery(ctx, t.dependencyFailurePercent))] : []),
+    ...(aliases.frontDoorOrigins ? [fn(aliases.frontDoorOrigins, "Front Door origin probes", frontDoorQuery(ctx, env.originHealthProbe))] : []),
     fn(aliases.components, "Component status", componentsQuery(ctx, aliases)),
-    fn(aliases.stampScore, "Stamp health score", stampScoreQuery(env, aliases)),
+    fn(aliases.stampScore, "Stamp health score", stampScoreQuery(env, aliases, componentsJudgedIn(scope.kind))),
   ];
   if (aliases.environmentScore) {
     functions.push(fn(aliases.environmentScore, "Environment health score", environmentScoreQuery(env, ctx, aliases)));
@@ -189,15 +190,17 @@ function queueBacklogQuery(ctx: QueryContext, thresholds: Thresholds): string {
 
 /**
  * Failed Key Vault operations: server errors, throttling and denied access (a missing secret is the
- * app's business). Read from the resource-specific table and from AzureDiagnostics alike, so the
- * function works whichever destination table the diagnostic setting chose.
+ * app's business). Read from AZKVAuditLogs, the resource-specific table the Key Vault diagnostic
+ * settings write ("Dedicated"). The table appears in a workspace only once a setting sends to it (in
+ * the global workspace, with the first stamp), so the union is fuzzy with an empty typed leg: the
+ * function is valid, and answers nothing, before that.
  */
 function keyVaultQuery(ctx: QueryContext, thresholds: Thresholds): string {
   return [
     ctx.regionsLet,
     `union isfuzzy=true`,
-    `    (AZKVAuditLogs | where TimeGenerated > ago(lookback) | project _ResourceId, HttpStatus = toint(HttpStatusCode)),`,
-    `    (AzureDiagnostics | where TimeGenerated > ago(lookback) | where ResourceProvider =~ "MICROSOFT.KEYVAULT" and Category == "AuditEvent" | project _ResourceId, HttpStatus = toint(httpStatusCode_d))`,
+    `    (datatable(_ResourceId: string, HttpStatus: int) []),`,
+    `    (AZKVAuditLogs | where TimeGenerated > ago(lookback) | project _ResourceId, HttpStatus = toint(HttpStatusCode))`,
     stampFromResourceId(ctx.envName) + stampFilter(ctx),
     `| summarize Value = todouble(countif(HttpStatus >= 500 or HttpStatus in (401, 403, 429))) by Region, Stamp`,
     judge("keyvault", `"keyVaultErrors"`, thresholds),
@@ -206,19 +209,19 @@ function keyVaultQuery(ctx: QueryContext, thresholds: Thresholds): string {
 
 /**
  * Cosmos DB requests that were throttled (429) or failed on the server (5xx), per region that served
- * them. Cosmos is global; its region is shared by every stamp there, so the row names no stamp in
- * environment scope (the Components function hands it to each stamp of the region).
+ * them, from CDBDataPlaneRequests (the account's diagnostic setting writes resource-specific
+ * tables). Cosmos is global; its region is shared by every stamp there, so the row names no stamp
+ * (the Components function hands it to each stamp of the region). Environment scope only.
  */
 function cosmosQuery(ctx: QueryContext, thresholds: Thresholds): string {
-  const stamp = ctx.stamp ? `"${ctx.stamp}"` : `""`;
   return [
     ctx.regionsLet,
-    `union isfuzzy=true`,
-    `    (CDBDataPlaneRequests | where TimeGenerated > ago(lookback) | project RegionName, StatusCode = toint(StatusCode)),`,
-    `    (AzureDiagnostics | where TimeGenerated > ago(lookback) | where ResourceProvider =~ "MICROSOFT.DOCUMENTDB" and Category == "DataPlaneRequests" | project RegionName = tostring(regionName_s), StatusCode = toint(statusCode_s))`,
+    `CDBDataPlaneRequests`,
+    `| where TimeGenerated > ago(lookback)`,
+    `| project RegionName, StatusCode = toint(StatusCode)`,
     `| lookup kind=inner (envRegions | project RegionName = RegionDisplayName, Region) on RegionName`,
     `| summarize Total = count(), Failed = countif(StatusCode == 429 or StatusCode >= 500) by Region`,
-    `| extend Stamp = ${stamp}, Value = round(100.0 * Failed / Total, 2)`,
+    `| extend Stamp = "", Value = round(100.0 * Failed / Total, 2)`,
     judge("cosmos", `"throttledOrFailedPercent"`, thresholds),
   ].join("\n");
 }
@@ -228,7 +231,9 @@ function cosmosQuery(ctx: QueryContext, thresholds: Thresholds): string {
  * signal follows Front Door's rule directly: an edge (POP) takes an origin out of rotation when more
  * than `sampleSize - successfulSamplesRequired` of its last `sampleSize` probes fail. Value is the
  * most failed probes any POP saw within one such probe window; one failure is yellow, enough to be
- * marked unhealthy is red.
+ * marked unhealthy is red. Front Door (Standard/Premium) writes AzureDiagnostics only, whose
+ * service fields become columns when Front Door first logs: `column_ifexists` keeps the function
+ * valid before that (Azure validates it against the workspace as it is when saved).
  */
 function frontDoorQuery(ctx: QueryContext, probe: Environment["originHealthProbe"]): string {
   const windowSeconds = probe.intervalSeconds * probe.sampleSize;
@@ -237,19 +242,19 @@ function frontDoorQuery(ctx: QueryContext, probe: Environment["originHealthProbe
     ctx.regionsLet,
     recent("AzureDiagnostics"),
     `| where ResourceProvider =~ "MICROSOFT.CDN" and Category == "FrontDoorHealthProbeLog"`,
-    stampFromOriginName(ctx.envName, "originName_s") + stampFilter(ctx),
-    `| summarize Failed = count() by Region, Stamp, Pop = tostring(POP_s), Window = bin(TimeGenerated, ${windowSeconds}s)`,
+    stampFromOriginName(ctx.envName, `column_ifexists("originName_s", "")`) + stampFilter(ctx),
+    `| summarize Failed = count() by Region, Stamp, Pop = tostring(column_ifexists("POP_s", "")), Window = bin(TimeGenerated, ${windowSeconds}s)`,
     `| summarize Value = todouble(max(Failed)) by Region, Stamp`,
     judge("frontdoor", `"failedProbesPerWindow"`, thresholds),
   ].join("\n");
 }
 
 function componentsQuery(ctx: QueryContext, a: HealthFunctionAliases): string {
-  const stampLevel = [a.apiFailures, a.apiLatency, a.dependencyFailures, a.queueBacklog, a.keyVaultErrors, a.frontDoorOrigins]
+  const stampLevel = [a.apiFailures, a.apiLatency, a.dependencyFailures, a.queueBacklog, a.keyVaultErrors, ...(a.frontDoorOrigins ? [a.frontDoorOrigins] : [])]
     .map((alias) => `${alias}(lookback)`)
     .join(",\n    ");
-  if (ctx.stamp) {
-    return [`union\n    ${stampLevel},\n    ${a.cosmosErrors}(lookback)`, `| project ${RESULT_COLUMNS}`].join("\n");
+  if (!a.cosmosErrors) {
+    return [`union\n    ${stampLevel}`, `| project ${RESULT_COLUMNS}`].join("\n");
   }
   // A regional component counts for every stamp seen in its region; with no stamp there, it is
   // still shown for the region (empty Stamp), so the workbook never hides a red Cosmos DB.
@@ -266,8 +271,8 @@ function componentsQuery(ctx: QueryContext, a: HealthFunctionAliases): string {
   ].join("\n");
 }
 
-function weightsLet(): string {
-  const rows = COMPONENTS.map((c) => `"${c.name}", ${real(c.weight)}`).join(", ");
+function weightsLet(components: readonly ComponentInfo[]): string {
+  const rows = components.map((c) => `"${c.name}", ${real(c.weight)}`).join(", ");
   return `let weights = datatable(Component: string, Weight: real) [${rows}];`;
 }
 
@@ -284,16 +289,21 @@ function judgeScore(env: Environment): string {
   ].join("\n");
 }
 
-/** 100 minus each component's weight times its penalty (red: all of it, yellow: half), per stamp. */
-function stampScoreQuery(env: Environment, a: HealthFunctionAliases): string {
+/**
+ * 100 minus each component's share of the judged weight times its penalty (red: all of it, yellow:
+ * half), per stamp. The shares are over the components this scope can judge, so a stamp's own score
+ * (without Front Door and Cosmos DB) still spans 0..100.
+ */
+function stampScoreQuery(env: Environment, a: HealthFunctionAliases, components: readonly ComponentInfo[]): string {
+  const total = components.reduce((sum, c) => sum + c.weight, 0);
   return [
-    weightsLet(),
+    weightsLet(components),
     `${a.components}(lookback)`,
     `| where isnotempty(Stamp)`,
     `| summarize Status = max(Status) by Region, Stamp, Component`,
     `| lookup kind=inner weights on Component`,
     `| summarize Lost = sum(Weight * ${penaltyOf("Status")}), RedComponents = make_set_if(Component, Status == ${STATUS.red}), YellowComponents = make_set_if(Component, Status == ${STATUS.yellow}) by Region, Stamp`,
-    `| extend Score = round(100.0 - Lost, 1)`,
+    `| extend Score = round(100.0 - 100.0 * Lost / ${real(total)}, 1)`,
     judgeScore(env),
     `| project Region, Stamp, Score, Status, Yellow, Red, RedComponents, YellowComponents`,
   ].join("\n");

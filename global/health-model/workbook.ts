@@ -191,13 +191,18 @@ export function healthWorkbook(input: WorkbookInputs) {
           metrics: [{ namespace: "microsoft.cdn/profiles", metric: "microsoft.cdn/profiles--OriginRequestCount", aggregation: 1, splitBy: "Origin" }],
         },
       },
-      queryItem(
-        "frontdoor-origin-probes",
-        "Front Door origin probes per stamp",
-        `${aliases.frontDoorOrigins}(${lookback})\n| order by Region asc, Stamp asc`,
-        workspaceId,
-        [statusFormatter("Status")],
-      ),
+      // Front Door reports to the global workspace only: the panel exists where its function does.
+      ...(aliases.frontDoorOrigins
+        ? [
+            queryItem(
+              "frontdoor-origin-probes",
+              "Front Door origin probes per stamp",
+              `${aliases.frontDoorOrigins}(${lookback})\n| order by Region asc, Stamp asc`,
+              workspaceId,
+              [statusFormatter("Status")],
+            ),
+          ]
+        : []),
     ],
     fallbackResourceIds: [workspaceId],
     $schema: "https://github.com/Microsoft/Application-Insights-Workbooks/blob/master/schema/workbook.json",

@@ -2,7 +2,7 @@ import { CosmosClient } from "@azure/cosmos";
 import { DefaultAzureCredential, type TokenCredential } from "@azure/identity";
 import { SecretClient } from "@azure/keyvault-secrets";
 import { ServiceBusClient } from "@azure/service-bus";
-import { BlobClient, BlobServiceClient } from "@azure/storage-blob";
+import { BlobServiceClient, ContainerClient } from "@azure/storage-blob";
 import { createClient } from "redis";
 import { cosmosCheck } from "./checks/cosmos.js";
 import { keyVaultCheck } from "./checks/key-vault.js";
@@ -86,11 +86,11 @@ export async function createAzureChecks(config: HealthConfig, credential: TokenC
     checks.push(redisCheck({ client, key: `contoso-health:${stampId}` }));
   }
   if (config.killSwitch) {
-    const blob =
-      "blobUrl" in config.killSwitch
-        ? new BlobClient(config.killSwitch.blobUrl, credential)
-        : BlobServiceClient.fromConnectionString(config.killSwitch.connectionString).getContainerClient(config.killSwitch.container).getBlobClient(config.killSwitch.blob);
-    checks.push(killSwitchCheck({ blob }));
+    const marker =
+      "drainUrl" in config.killSwitch
+        ? new ContainerClient(config.killSwitch.drainUrl, credential)
+        : BlobServiceClient.fromConnectionString(config.killSwitch.connectionString).getContainerClient(config.killSwitch.container);
+    checks.push(killSwitchCheck({ marker }));
   }
   return {
     checks,

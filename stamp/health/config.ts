@@ -29,7 +29,7 @@ export interface HealthConfig {
    * which only a local redis-server uses; TLS unless switched off, likewise only locally.
    */
   redis?: { host: string; port: number; tls: boolean; password?: string };
-  killSwitch?: { blobUrl: string } | { connectionString: string; container: string; blob: string };
+  killSwitch?: { drainUrl: string } | { connectionString: string; container: string };
 }
 
 /** Every variable the service reads, for documentation and error messages. */
@@ -45,7 +45,7 @@ export const HEALTH_ENV = {
   keyVaultSecret: APP_SETTING.keyVaultHealthSecret,
   redisHost: APP_SETTING.redisHost,
   redisPort: APP_SETTING.redisPort,
-  killSwitchBlobUrl: APP_SETTING.killSwitchBlobUrl,
+  killSwitchDrainUrl: APP_SETTING.killSwitchDrainUrl,
   ...HEALTH_TUNING_SETTING,
   ...LOCAL_SETTING,
 } as const;
@@ -148,17 +148,13 @@ export function loadHealthConfig(env: Record<string, string | undefined>, defaul
     };
   }
   if (enabled("killswitch")) {
-    const blobUrl = text(HEALTH_ENV.killSwitchBlobUrl);
+    const drainUrl = text(HEALTH_ENV.killSwitchDrainUrl);
     const connectionString = text(HEALTH_ENV.killSwitchConnectionString);
-    if (blobUrl) config.killSwitch = { blobUrl };
+    if (drainUrl) config.killSwitch = { drainUrl };
     else if (connectionString) {
-      config.killSwitch = {
-        connectionString,
-        container: required(HEALTH_ENV.killSwitchContainer, "the kill switch blob's container"),
-        blob: required(HEALTH_ENV.killSwitchBlob, "the kill switch blob's name"),
-      };
+      config.killSwitch = { connectionString, container: required(HEALTH_ENV.killSwitchContainer, "the kill switch drain marker's container") };
     } else {
-      problems.push(`${HEALTH_ENV.killSwitchBlobUrl} is not set (${needed("killswitch")})`);
+      problems.push(`${HEALTH_ENV.killSwitchDrainUrl} is not set (${needed("killswitch")})`);
     }
   }
   if (problems.length > 0) throw new InputError(`health service configuration: ${problems.join("; ")}`);

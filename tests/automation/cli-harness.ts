@@ -33,7 +33,11 @@ export function tempDir(prefix: string): string {
   return mkdtempSync(path.join(os.tmpdir(), `contoso-${prefix}-`));
 }
 
-/** process.env without anything that would select the real engine or point at real state. */
+/**
+ * process.env without anything that would select the real engine or point at real state. CI is
+ * removed too: these runs are a user's, whose default with no cloud is the offline engine (in CI
+ * that default is refused; tests/automation/ci-engine.test.ts sets CI=true explicitly).
+ */
 export function cleanEnv(extra: Record<string, string | undefined> = {}): NodeJS.ProcessEnv {
   const env: NodeJS.ProcessEnv = {};
   for (const [k, v] of Object.entries(process.env)) {

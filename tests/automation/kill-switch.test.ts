@@ -1,236 +1,177 @@
-import { BlobServiceClient, BlockBlobClient, StorageSharedKeyCredential, type BlockBlobUploadOptions } from "@azure/storage-blob";
 import { expect } from "chai";
-import { rmSync } from "node:fs";
-import * as pulumi from "@pulumi/pulumi";
-import { TAG } from "../../environments/stacks.js";
-import type { Engine, EngineKind, StackProgram, StackSummary, UpResult } from "../../automation/engine/port.js";
+import { existsSync, readdirSync, rmSync, statSync } from "node:fs";
+import * as path from "node:path";
+import { NetworkModel } from "../../automation/offline/network/reachability.js";
 import { OfflineEngine } from "../../automation/offline/offline-engine.js";
-import {
-  ARMED,
-  armerFor,
-  armKillSwitch,
-  blobArmer,
-  KILL_SWITCH_TAG,
-  killSwitchContent,
-  KillSwitchError,
-  simulatedArmer,
-  type KillSwitchBlobFactory,
-} from "../../automation/stacks/kill-switch.js";
-import { AZURITE_ACCOUNT, AZURITE_KEY, startAzuriteBlob, type LocalAzurite } from "../stamp/health/local-servers.js";
-import { tempDir } from "./cli-harness.js";
+import { stampEndpoints, type StampEndpoints } from "../../automation/release/endpoints.js";
+import { probeOnce } from "../../automation/release/probe.js";
+import { armDrainMarkers, drainMarkerName, KillSwitchError, type BlobContainersClient } from "../../automation/stacks/kill-switch.js";
+import { cleanEnv, runCli, tempDir, type CliRun } from "./cli-harness.js";
 
-const STACK = "prod-weu-r42";
-const URL_ = `https://stshoeskillprodk3x9q.blob.core.windows.net/killswitch/${STACK}`;
-const UP: UpResult = { stack: STACK, outputs: { stack: STACK, region: "westeurope", release: "r42", killSwitchBlobUrl: URL_ }, changes: { create: 40 } };
+/**
+ * The kill switch (automation/stacks/kill-switch.ts): a drain marker container created and deleted
+ * through Azure Resource Manager, read by the stamp over its private endpoint.
+ */
 
-/** Only what arming touches: the stacks' tags. Any other call is a bug in the code under test. */
-class TagEngine implements Engine {
-  readonly description = "tags only";
-  readonly stateDir = "/nonexistent";
-  readonly tags = new Map<string, Record<string, string>>();
-  constructor(readonly kind: EngineKind) {
-    this.tags.set(STACK, { [TAG.env]: "prod", [TAG.kind]: "stamp" });
-  }
-  async listStacks(filter: { tags?: Record<string, string> } = {}): Promise<StackSummary[]> {
-    const wanted = Object.entries(filter.tags ?? {});
-    return [...this.tags].filter(([, t]) => wanted.every(([k, v]) => t[k] === v)).map(([name, tags]) => ({ name, tags: { ...tags } }));
-  }
-  async setTags(stack: string, tags: Record<string, string>): Promise<void> {
-    this.tags.set(stack, { ...this.tags.get(stack), ...tags });
-  }
-  checkPrerequisites(): Promise<void> { throw new Error("not used"); }
-  up(): Promise<UpResult> { throw new Error("not used"); }
-  preview(): never { throw new Error("not used"); }
-  destroy(): Promise<void> { throw new Error("not used"); }
-  remove(): Promise<void> { throw new Error("not used"); }
-  outputs(): Promise<undefined> { throw new Error("not used"); }
-}
+const ACCOUNT = "/subscriptions/0000/resourceGroups/rg-shoes-prod-global/providers/Microsoft.Storage/storageAccounts/stshoeskillprodk3x9q";
+const TARGET = { stack: "prod-weu-r42", accountId: ACCOUNT, container: "drain-prod-weu-r42" };
 
-interface Upload {
-  url: string;
-  body: string;
-  length: number;
-  options: BlockBlobUploadOptions;
-}
-
-/** A stub of the kill-switch container: blobs by URL, If-None-Match honoured as Azure does (409 BlobAlreadyExists). */
-function stubContainer(fail?: { statusCode: number; code: string; message: string }) {
-  const blobs = new Map<string, string>();
-  const uploads: Upload[] = [];
-  const clientFor: KillSwitchBlobFactory = async (url) => ({
-    async upload(body, length, options) {
-      uploads.push({ url, body, length, options });
-      if (fail) throw Object.assign(new Error(fail.message), { statusCode: fail.statusCode, code: fail.code });
-      if (options.conditions?.ifNoneMatch === "*" && blobs.has(url)) {
-        throw Object.assign(new Error("The specified blob already exists."), { statusCode: 409, code: "BlobAlreadyExists" });
-      }
-      blobs.set(url, body);
-      return {};
+/** A stub of ARM's Blob Containers API that records calls, holding containers in a set. */
+function arm(initial: string[] = [], fail?: { status: number; on: "get" | "create" | "delete" }) {
+  const containers = new Set(initial);
+  const calls: string[] = [];
+  const error = (status: number) => Object.assign(new Error(status === 404 ? "The specified container does not exist." : "AuthorizationFailed\nmore"), { statusCode: status });
+  const client: BlobContainersClient = {
+    async get(rg, account, name) {
+      calls.push(`get ${rg}/${account}/${name}`);
+      if (fail?.on === "get") throw error(fail.status);
+      if (!containers.has(name)) throw error(404);
+      return { name };
     },
-    async deleteIfExists() {
-      if (fail) throw Object.assign(new Error(fail.message), { statusCode: fail.statusCode, code: fail.code });
-      return { succeeded: blobs.delete(url) };
+    async create(rg, account, name, body) {
+      calls.push(`create ${rg}/${account}/${name} ${JSON.stringify(body)}`);
+      if (fail?.on === "create") throw error(fail.status);
+      containers.add(name);
+      return { name };
     },
-  });
-  return { blobs, uploads, clientFor };
+    async delete(rg, account, name) {
+      calls.push(`delete ${rg}/${account}/${name}`);
+      if (fail?.on === "delete") throw error(fail.status);
+      containers.delete(name);
+    },
+  };
+  const subscriptions: string[] = [];
+  return { containers, calls, subscriptions, factory: async (sub: string) => (subscriptions.push(sub), client) };
 }
 
-describe("kill switch arming (automation/stacks/kill-switch.ts)", function () {
-  this.timeout(30_000);
+describe("kill switch: drain markers through Azure Resource Manager", function () {
+  this.timeout(300_000);
 
-  describe("Pulumi engine: the blob written with Entra ID, once", () => {
-    it("creates the blob once, never overwriting, then records contoso:kill-switch=armed", async () => {
-      const engine = new TagEngine("pulumi");
-      const azure = stubContainer();
-      expect(await armKillSwitch(engine, "prod", UP, blobArmer(azure.clientFor))).to.equal("created");
-      expect(azure.uploads).to.have.length(1);
-      const [upload] = azure.uploads;
-      expect(upload!.url).to.equal(URL_);
-      expect(upload!.options.conditions).to.deep.equal({ ifNoneMatch: "*" });
-      expect(upload!.options.metadata).to.deep.equal({ stamp: STACK, region: "westeurope", release: "r42" });
-      expect(upload!.body).to.equal(killSwitchContent(STACK));
-      expect(upload!.length).to.equal(Buffer.byteLength(upload!.body));
-      expect(engine.tags.get(STACK)).to.include({ [KILL_SWITCH_TAG]: ARMED });
+  describe("the Pulumi engine's client (ARM Blob Containers API)", () => {
+    it("creates a private marker with metadata in the account's subscription and resource group; draining twice is draining", async () => {
+      const a = arm();
+      const markers = armDrainMarkers(a.factory);
+      expect(await markers.create(TARGET, { stamp: TARGET.stack, drainedby: "alice" })).to.equal("created");
+      expect(a.calls).to.deep.equal([
+        "get rg-shoes-prod-global/stshoeskillprodk3x9q/drain-prod-weu-r42",
+        `create rg-shoes-prod-global/stshoeskillprodk3x9q/drain-prod-weu-r42 {"publicAccess":"None","metadata":{"stamp":"prod-weu-r42","drainedby":"alice"}}`,
+      ]);
+      expect(a.subscriptions).to.include("0000");
+      expect(await markers.create(TARGET, {})).to.equal("existed");
+      expect(await markers.exists(TARGET)).to.equal(true);
     });
 
-    it("honours an operator's deletion: later ups of an armed stamp do not write the blob again", async () => {
-      const engine = new TagEngine("pulumi");
-      const azure = stubContainer();
-      const armer = blobArmer(azure.clientFor);
-      await armKillSwitch(engine, "prod", UP, armer);
-      azure.blobs.delete(URL_); // the operator drains the stamp
-      expect(await armKillSwitch(engine, "prod", UP, armer)).to.equal("already-armed");
-      expect(await armKillSwitch(engine, "prod", UP, armer)).to.equal("already-armed");
-      expect(azure.uploads).to.have.length(1);
-      expect(azure.blobs.has(URL_)).to.equal(false);
+    it("deletes a marker; one already gone is 'absent'", async () => {
+      const a = arm([TARGET.container]);
+      const markers = armDrainMarkers(a.factory);
+      expect(await markers.remove(TARGET)).to.equal("deleted");
+      expect(a.containers.size).to.equal(0);
+      expect(await markers.remove(TARGET)).to.equal("absent");
     });
 
-    it("treats a blob that already exists (409, or 412) as armed: a crash between the write and the tag re-arms cleanly", async () => {
-      for (const statusCode of [409, 412]) {
-        const engine = new TagEngine("pulumi");
-        const azure = stubContainer({ statusCode, code: statusCode === 409 ? "BlobAlreadyExists" : "ConditionNotMet", message: "exists" });
-        expect(await armKillSwitch(engine, "prod", UP, blobArmer(azure.clientFor)), String(statusCode)).to.equal("existed");
-        expect(engine.tags.get(STACK)).to.include({ [KILL_SWITCH_TAG]: ARMED });
-      }
-    });
-
-    it("a 403 is one line naming the role on the container and the network access the deploying identity needs; nothing recorded", async () => {
-      const engine = new TagEngine("pulumi");
-      const azure = stubContainer({ statusCode: 403, code: "AuthorizationPermissionMismatch", message: "This request is not authorized to perform this operation using this permission.\nRequestId:1" });
-      let error: unknown;
-      try {
-        await armKillSwitch(engine, "prod", UP, blobArmer(azure.clientFor));
-      } catch (err) {
-        error = err;
-      }
-      expect(error).to.be.instanceOf(KillSwitchError);
-      const message = (error as KillSwitchError).message;
-      expect(message).to.not.contain("\n");
-      expect(message).to.contain("Storage Blob Data Contributor");
-      expect(message).to.contain("container killswitch of storage account stshoeskillprodk3x9q");
-      expect(message).to.contain("AuthorizationPermissionMismatch");
-      expect(message).to.match(/network access/);
-      expect((error as KillSwitchError).exitCode).to.equal(1);
-      expect(engine.tags.get(STACK)).to.not.have.property(KILL_SWITCH_TAG);
-    });
-
-    it("any other failure leaves the stamp unarmed, so the next up tries again", async () => {
-      const engine = new TagEngine("pulumi");
-      const broken = stubContainer({ statusCode: 503, code: "ServerBusy", message: "The server is busy." });
-      let error: unknown;
-      await armKillSwitch(engine, "prod", UP, blobArmer(broken.clientFor)).catch((err: unknown) => (error = err));
-      expect((error as Error).message).to.equal(`cannot arm the kill switch of ${STACK} (${URL_}): The server is busy.`);
-      expect(engine.tags.get(STACK)).to.not.have.property(KILL_SWITCH_TAG);
-      const healthy = stubContainer();
-      expect(await armKillSwitch(engine, "prod", UP, blobArmer(healthy.clientFor))).to.equal("created");
-    });
-
-    it("refuses a stamp without a killSwitchBlobUrl output, before writing anything", async () => {
-      const engine = new TagEngine("pulumi");
-      const azure = stubContainer();
-      const old = { stack: STACK, outputs: { stack: STACK } };
-      await armKillSwitch(engine, "prod", old, blobArmer(azure.clientFor)).then(
-        () => expect.fail("armed without a URL"),
-        (err: unknown) => expect((err as Error).message).to.match(/has no killSwitchBlobUrl output/),
-      );
-      expect(azure.uploads).to.have.length(0);
-    });
-
-    it("disarming deletes the blob of a destroyed stamp; one already gone (an operator drained it) is 'absent'", async () => {
-      const azure = stubContainer();
-      azure.blobs.set(URL_, "switch");
-      const armer = blobArmer(azure.clientFor);
-      expect(await armer.disarm({ stack: STACK, blobUrl: URL_ })).to.equal("deleted");
-      expect(azure.blobs.has(URL_)).to.equal(false);
-      expect(await armer.disarm({ stack: STACK, blobUrl: URL_ })).to.equal("absent");
-      expect(await simulatedArmer.disarm({ stack: STACK, blobUrl: URL_ })).to.equal("simulated");
-    });
-
-    it("a 403 on disarming is one line naming the role the identity needs to delete the blob", async () => {
-      const azure = stubContainer({ statusCode: 403, code: "AuthorizationPermissionMismatch", message: "not authorized\nRequestId:1" });
-      const err = await blobArmer(azure.clientFor).disarm({ stack: STACK, blobUrl: URL_ }).then(() => expect.fail("disarmed"), (e: unknown) => e as KillSwitchError);
+    it("a 403 is one line naming the control-plane permission the identity needs", async () => {
+      const markers = armDrainMarkers(arm([], { status: 403, on: "create" }).factory);
+      const err = await markers.create(TARGET, {}).then(() => expect.fail("created"), (e: unknown) => e);
       expect(err).to.be.instanceOf(KillSwitchError);
-      expect(err.message).to.match(new RegExp(`^cannot remove the kill switch of ${STACK}: Azure refused to delete ${URL_.replace(/[.]/g, "\\.")} \\(403 AuthorizationPermissionMismatch\\)`));
-      expect(err.message).to.contain("Storage Blob Data Contributor");
-      expect(err.message).to.not.contain("\n");
+      expect((err as Error).message).to.equal(
+        `cannot create the drain marker drain-prod-weu-r42 of prod-weu-r42: Azure Resource Manager refused (403): the identity needs Microsoft.Storage/storageAccounts/blobServices/containers/write on ${ACCOUNT} (e.g. Storage Account Contributor)`,
+      );
     });
 
-    it("picks the blob writer for the Pulumi engine and the simulation for the offline one", () => {
-      expect(armerFor({ kind: "offline" })).to.equal(simulatedArmer);
-      expect(armerFor({ kind: "pulumi" })).to.not.equal(simulatedArmer);
+    it("names markers after the stamp's stack, within a container name's rules", () => {
+      expect(drainMarkerName("dev-alice-weu-r1")).to.equal("drain-dev-alice-weu-r1");
+      expect(() => drainMarkerName("Prod-weu-r1")).to.throw(KillSwitchError, /no valid blob container name/);
+      expect(() => drainMarkerName(`prod-weu-${"r".repeat(60)}`)).to.throw(KillSwitchError);
     });
   });
 
-  describe("against a real blob service (Azurite)", () => {
-    let azurite: LocalAzurite;
+  describe("offline, in prod (isolated: the kill-switch account refuses public network access)", () => {
+    const stateDir = tempDir("kill-switch");
+    const env = cleanEnv({ CONTOSO_STATE_DIR: stateDir });
+    const contoso = (...args: string[]) => runCli(["--offline", ...args], env);
+    const ok = (run: CliRun, what: string) => expect(run.code, `${what}: ${run.stderr}`).to.equal(0);
+    const engine = new OfflineEngine({ stateDir, timeScale: 0.00001, env: {} });
+    const STAMP = "prod-weu-r1";
+    let endpoints: StampEndpoints | undefined;
+    let host = "";
+    let account = "";
+
+    /** The stamp's health as a direct probe from the (allow-listed) runner sees it. */
+    const health = async () => {
+      await endpoints!.refresh();
+      // Two check rounds, so the verdict reflects the marker as it is now.
+      await new Promise((r) => setTimeout(r, 700));
+      return probeOnce(host, "/health/stamp", { resolve: endpoints!.resolve, timeoutMs: 5_000 });
+    };
+
     before(async () => {
-      azurite = await startAzuriteBlob();
+      ok(await contoso("global", "up", "--env", "prod"), "global up");
+      // The runner's offline address is allow-listed, so this test can probe the stamp directly.
+      ok(await contoso("stamp", "up", "--env", "prod", "--region", "weu", "--release", "r1", "--probe-allow", "203.0.113.10/32"), "stamp up");
+      host = String((await engine.outputs(STAMP))!["webAppHostName"]);
+      account = String((await engine.outputs("prod-global"))!["killSwitchStorageAccountName"]);
+      endpoints = await stampEndpoints(engine, { env: "prod", checkIntervalMs: 250 });
     });
-    after(async () => azurite?.stop());
-
-    it("If-None-Match: * creates once and gets 'already exists' afterwards, leaving an operator's re-created blob untouched", async () => {
-      const container = BlobServiceClient.fromConnectionString(azurite.connectionString).getContainerClient("killswitch");
-      await container.create();
-      // Shared key only because Azurite's Entra ID mode needs HTTPS and a token; the request is the same one.
-      const clientFor: KillSwitchBlobFactory = async (url) => new BlockBlobClient(url, new StorageSharedKeyCredential(AZURITE_ACCOUNT, AZURITE_KEY));
-      const armer = blobArmer(clientFor);
-      const target = { stack: STACK, blobUrl: container.getBlockBlobClient(STACK).url, region: "westeurope", release: "r42" };
-      expect(await armer.arm(target)).to.equal("created");
-      const blob = container.getBlockBlobClient(STACK);
-      const props = await blob.getProperties();
-      expect(props.metadata).to.deep.equal({ stamp: STACK, region: "westeurope", release: "r42" });
-      expect(props.contentType).to.equal("text/plain; charset=utf-8");
-
-      await blob.delete();
-      await blob.upload("re-created by hand\n", 19);
-      expect(await armer.arm(target)).to.equal("existed");
-      expect((await blob.downloadToBuffer()).toString()).to.equal("re-created by hand\n");
-
-      // The stamp is destroyed: its switch goes with it, and a second delete finds nothing.
-      expect(await armer.disarm(target)).to.equal("deleted");
-      expect(await blob.exists()).to.equal(false);
-      expect(await armer.disarm(target)).to.equal("absent");
+    after(async () => {
+      await endpoints?.close();
+      rmSync(stateDir, { recursive: true, force: true });
     });
-  });
 
-  describe("offline engine: the tag only", () => {
-    it("records contoso:kill-switch=armed on the stamp's stack and writes no blob", async () => {
-      const stateDir = tempDir("kill-switch");
-      try {
-        const engine = new OfflineEngine({ stateDir, timeScale: 0.00001, env: {} });
-        const spec: StackProgram = {
-          stack: STACK,
-          tags: { [TAG.env]: "prod", [TAG.kind]: "stamp" },
-          program: async () => ({ stack: pulumi.getStack(), killSwitchBlobUrl: URL_ }),
-        };
-        const up = await engine.up(spec);
-        expect(await armKillSwitch(engine, "prod", up)).to.equal("simulated");
-        expect(await armKillSwitch(engine, "prod", await engine.up(spec))).to.equal("already-armed");
-        const [summary] = await engine.listStacks({ tags: { [TAG.env]: "prod" } });
-        expect(summary!.tags).to.include({ [KILL_SWITCH_TAG]: ARMED, [TAG.kind]: "stamp" });
-      } finally {
-        rmSync(stateDir, { recursive: true, force: true });
-      }
+    it("the old way, a blob written from the runner, is refused by the account's network rules; the stamp reads it over its private endpoint", async () => {
+      const stacks = await engine.listStacks();
+      const model = new NetworkModel((await Promise.all(stacks.map((s) => engine.readRecord(s.name)))).filter((r) => r !== undefined));
+      expect(model.reach("storage", account, { from: "internet", address: "203.0.113.10" })).to.deep.include({ allowed: false, status: 403, code: "AuthorizationFailure" });
+      const vnet = (await engine.readRecord(STAMP))!.resources.find((r) => r.type === "azure-native:network:VirtualNetwork")!;
+      const stampVnet = `${String(vnet.inputs["resourceGroupName"])}/${String(vnet.inputs["virtualNetworkName"])}`;
+      expect(model.reach("storage", account, { from: "vnet", vnet: stampVnet })).to.deep.equal({ allowed: true, via: "private-endpoint" });
+    });
+
+    it("a new stamp serves with nothing armed: its kill switch reads 'no marker' over the private endpoint", async () => {
+      const r = await health();
+      expect(r.statusCode, r.error).to.equal(200);
+      expect(r.components.find((c) => c.name === "killswitch")).to.include({ status: "Healthy" });
+    });
+
+    it("an operator drains it from the runner (control plane): the stamp reports Unhealthy; a redeploy does not undo it; undrain brings it back", async () => {
+      const drained = await contoso("stamp", "drain", "--env", "prod", "--region", "weu", "--release", "r1");
+      ok(drained, "stamp drain");
+      expect(drained.stdout).to.contain(`${STAMP}: drained`);
+      let r = await health();
+      expect(r.statusCode).to.equal(503);
+      expect(r.components.find((c) => c.name === "killswitch")?.error).to.match(/^drained: the kill switch drain marker drain-prod-weu-r1 exists/);
+
+      ok(await contoso("stamp", "up", "--env", "prod", "--region", "weu", "--release", "r1", "--probe-allow", "203.0.113.10/32"), "stamp up again");
+      r = await health();
+      expect(r.statusCode, "still drained after a redeploy").to.equal(503);
+      expect((await contoso("stamp", "drain", "--env", "prod", "--region", "weu", "--release", "r1")).stdout).to.contain("was already drained");
+
+      const back = await contoso("stamp", "undrain", "--env", "prod", "--region", "weu", "--release", "r1");
+      ok(back, "stamp undrain");
+      expect(back.stdout).to.contain(`${STAMP}: back in rotation`);
+      r = await health();
+      expect(r.statusCode, r.error).to.equal(200);
+    });
+
+    it("destroying a drained stamp deletes its marker, so a later stamp of that name starts in rotation", async () => {
+      ok(await contoso("stamp", "drain", "--env", "prod", "--region", "weu", "--release", "r1"), "stamp drain");
+      const marker = path.join(stateDir, "control-plane", "containers");
+      const files = () => (existsSync(marker) ? JSON.stringify(readdirRecursive(marker)) : "[]");
+      expect(files()).to.contain("drain-prod-weu-r1.json");
+      ok(await contoso("stamp", "destroy", "--env", "prod", "--region", "weu", "--release", "r1", "--confirm", "prod"), "stamp destroy");
+      expect(files()).to.not.contain("drain-prod-weu-r1.json");
+    });
+
+    it("a drain of a stamp that does not exist is one line, exit 2", async () => {
+      const run = await contoso("stamp", "drain", "--env", "prod", "--region", "neu", "--release", "r9");
+      expect(run.code).to.equal(2);
+      expect(run.errLines.at(-1)).to.match(/no such stamp: prod-neu-r9/);
     });
   });
 });
+
+function readdirRecursive(dir: string): string[] {
+  return readdirSync(dir).flatMap((name) => {
+    const full = path.join(dir, name);
+    return statSync(full).isDirectory() ? readdirRecursive(full) : [full];
+  });
+}

@@ -8,6 +8,7 @@ import { OperationError, StackLockedError, type EngineEvent, type StackProgram }
 import { faultPlanPath } from "../../automation/offline/fault-plan.js";
 import { OfflineEngine } from "../../automation/offline/offline-engine.js";
 import { REPO, tempDir } from "./cli-harness.js";
+import { programs } from "./engine/fixtures/programs.js";
 
 /** Small inline programs, so the engine is tested apart from the real global and stamp programs. */
 function groupProgram(stack: string, groups: string[], tags: Record<string, string> = {}): StackProgram {
@@ -108,8 +109,8 @@ describe("offline engine", function () {
     expect(await failWith()).to.be.instanceOf(OperationError).with.property("message", "up of dev-a-weu-r2 failed: injected fault (fault plan)");
     expect(await failWith()).to.be.instanceOf(OperationError);
     expect(await failWith()).to.equal(undefined);
-    // An unrelated stack is untouched by the pattern.
-    await engine.up(groupProgram("dev-a-weu-r3", ["one"]));
+    // An unrelated stack is untouched by the pattern (its own resource group: one subscription for all stacks).
+    await engine.up(groupProgram("dev-a-weu-r3", ["three"]));
   });
 
   it("the environment's fault plan wins over the file", async () => {
@@ -164,5 +165,18 @@ describe("offline engine", function () {
     });
     expect(result.signal).to.equal("SIGKILL");
     expect(result.stdout).to.equal("before first\nbefore second\n");
+  });
+});
+
+describe("offline engine: a stray rejection inside one program", () => {
+  it("fails that stack's up with its message; the stack deployed beside it succeeds", async () => {
+    const engine = new OfflineEngine({ env: { CONTOSO_STATE_DIR: tempDir("stray"), CONTOSO_OFFLINE_TIME_SCALE: "0" } });
+    const [bad, good] = await Promise.allSettled([
+      engine.up({ stack: "dev-a-weu-r1", program: programs.stray("dev-a-weu-r1") }),
+      engine.up({ stack: "dev-a-neu-r1", program: programs.rg("dev-a-neu-r1") }),
+    ]);
+    expect(bad.status).to.equal("rejected");
+    expect(((bad as PromiseRejectedResult).reason as Error).message).to.match(/boom in rg-dev-a-weu-r1/);
+    expect(good.status).to.equal("fulfilled");
   });
 });

@@ -11,19 +11,19 @@ const MINUTE = 60_000;
 describe("bench: the pure calculations behind the figures", () => {
   const prod = loadEnvironment("prod");
 
-  it("prod's critical path at Azure's pace: stamp 12 min + gate 40 s + 3 x (4 min + 15 min bake) + promote 4 min + teardown 8 min 2 s", () => {
+  it("prod's critical path at Azure's pace: stamp 12 min + expose 4 min + gate 40 s + 3 x (4 min + 15 min bake) + promote 4 min + teardown 8 min 2 s", () => {
     const path = releaseCriticalPath(prod, 1);
-    expect(path.totalMs).to.equal(12 * MINUTE + 40_000 + 3 * (4 * MINUTE + 15 * MINUTE) + 4 * MINUTE + 8 * MINUTE + 2_000);
-    expect(path.parts.map((p) => p.name)).to.have.length(2 + 2 * 3 + 2);
+    expect(path.totalMs).to.equal(12 * MINUTE + 4 * MINUTE + 40_000 + 3 * (4 * MINUTE + 15 * MINUTE) + 4 * MINUTE + 8 * MINUTE + 2_000);
+    expect(path.parts.map((p) => p.name)).to.have.length(3 + 2 * 3 + 2);
   });
 
   it("scales every part like the engine and the driver do, including the driver's 50 ms probe-interval floor", () => {
     const scaled = releaseCriticalPath(prod, 0.01);
     // 10 s x 0.01 = 100 ms interval: the gate needs 4 intervals after its first probe.
-    expect(scaled.parts[1]!.ms).to.equal(400);
+    expect(scaled.parts[2]!.ms).to.equal(400);
     expect(scaled.totalMs).to.be.closeTo(releaseCriticalPath(prod, 1).totalMs * 0.01, 1);
     // At 0.001 the interval would be 10 ms; the driver never probes faster than every 50 ms.
-    expect(releaseCriticalPath(prod, 0.001).parts[1]!.ms).to.equal(4 * 50);
+    expect(releaseCriticalPath(prod, 0.001).parts[2]!.ms).to.equal(4 * 50);
   });
 
   it("a bake is never shorter than one full probe window", () => {

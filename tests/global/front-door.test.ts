@@ -26,7 +26,7 @@ describe("global stack: Front Door", () => {
       });
 
       it("has an enabled endpoint with a globally unique name and reports its host name and FDID", () => {
-        const endpoint = run.one(TYPES.endpoint);
+        const endpoint = run.one(TYPES.endpoint, "frontdoor-endpoint");
         expect(endpoint.inputs["endpointName"]).to.match(new RegExp(`^fde-shoes-${c.name}-[a-z0-9]{5}$`));
         expect(endpoint.inputs["enabledState"]).to.equal("Enabled");
         expect(run.outputs.frontDoorEndpointHostName).to.equal(endpoint.outputs["hostName"]);
@@ -38,7 +38,7 @@ describe("global stack: Front Door", () => {
       });
 
       it("probes every origin over HTTPS on /health/stamp with the environment's probe settings (latency-based)", () => {
-        const group = run.one(TYPES.originGroup);
+        const group = run.one(TYPES.originGroup, "frontdoor-origin-group");
         expect(prop(group, "healthProbeSettings")).to.deep.equal({
           probePath: "/health/stamp",
           probeProtocol: "Https",
@@ -54,9 +54,9 @@ describe("global stack: Front Door", () => {
       });
 
       it("routes HTTPS only, redirecting HTTP, to the API origin group", () => {
-        const route = run.one(TYPES.route);
-        const group = run.one(TYPES.originGroup);
-        const endpoint = run.one(TYPES.endpoint);
+        const route = run.one(TYPES.route, "route-api");
+        const group = run.one(TYPES.originGroup, "frontdoor-origin-group");
+        const endpoint = run.one(TYPES.endpoint, "frontdoor-endpoint");
         expect(route.inputs).to.include({ httpsRedirect: "Enabled", forwardingProtocol: "HttpsOnly", linkToDefaultDomain: "Enabled", enabledState: "Enabled" });
         expect(route.inputs["supportedProtocols"]).to.have.members(["Http", "Https"]);
         expect(route.inputs["patternsToMatch"]).to.deep.equal(["/*"]);
@@ -81,10 +81,12 @@ describe("global stack: Front Door", () => {
       it("attaches the WAF policy to the endpoint with a security policy", () => {
         const policy = run.one(TYPES.securityPolicy);
         const waf = run.one(TYPES.waf);
-        const endpoint = run.one(TYPES.endpoint);
+        const endpoint = run.one(TYPES.endpoint, "frontdoor-endpoint");
         expect(prop(policy, "parameters.type")).to.equal("WebApplicationFirewall");
         expect(prop(policy, "parameters.wafPolicy.id")).to.equal(waf.id);
-        expect(prop(policy, "parameters.associations")).to.deep.equal([{ domains: [{ id: endpoint.id }], patternsToMatch: ["/*"] }]);
+        // The environment's endpoint first, then every stamp's own (origins.test.ts checks those).
+        const stampEndpoints = run.ofType(TYPES.endpoint).filter((e) => e.name.startsWith("stamp-endpoint-"));
+        expect(prop(policy, "parameters.associations")).to.deep.equal([{ domains: [{ id: endpoint.id }, ...stampEndpoints.map((e) => ({ id: e.id }))], patternsToMatch: ["/*"] }]);
       });
     });
   }

@@ -49,7 +49,11 @@ describe("global stack: monitoring", () => {
         // The kill switches' blob service: who deleted or re-created a stamp's switch (storage names its metrics "Transaction").
         expect(logsOf(`${run.one(TYPES.storageAccount).id}/blobServices/default`, "Transaction")).to.have.members(["StorageWrite", "StorageDelete"]);
         expect(settings).to.have.length(4);
-        for (const s of settings) expect(prop(s, "logAnalyticsDestinationType")).to.equal("Dedicated");
+        // Front Door (Standard/Premium) writes AzureDiagnostics only; the others resource-specific tables.
+        for (const s of settings) {
+          const frontDoor = s.inputs["resourceUri"] === run.one(TYPES.profile).id;
+          expect(prop(s, "logAnalyticsDestinationType"), s.name).to.equal(frontDoor ? undefined : "Dedicated");
+        }
       });
     });
   }

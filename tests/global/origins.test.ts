@@ -10,7 +10,7 @@ import { blueOrigins, env, origin, programArgs, runGlobal, runGlobalWithDependen
 function deployed(resources: RecordedResource[]): Map<string, { weight: unknown; enabled: boolean; priority: unknown; hostName: unknown; originName: unknown }> {
   return new Map(
     resources
-      .filter((r) => r.type === TYPES.origin)
+      .filter((r) => r.type === TYPES.origin && r.name.startsWith("origin-"))
       .map((r) => [
         r.name.replace(/^origin-/, ""),
         {
@@ -43,8 +43,8 @@ describe("global stack: origins follow the driver's list", () => {
     const got = deployed(run.resources);
     expect([...got.keys()].sort()).to.deep.equal(list.map((o) => o.stamp).sort());
     for (const [stamp, want] of asked(list)) expect(got.get(stamp)).to.deep.include(want);
-    const group = run.one(TYPES.originGroup);
-    for (const o of run.ofType(TYPES.origin)) {
+    const group = run.one(TYPES.originGroup, "frontdoor-origin-group");
+    for (const o of run.ofType(TYPES.origin).filter((r) => r.name.startsWith("origin-"))) {
       expect(o.inputs["originGroupName"]).to.equal(group.outputs["name"]);
       expect(o.inputs["originHostHeader"]).to.equal(o.inputs["hostName"]);
       expect(o.inputs).to.include({ httpsPort: 443, enforceCertificateNameCheck: true });
@@ -82,8 +82,9 @@ describe("global stack: origins follow the driver's list", () => {
   it("names each origin after its stamp stack, so Azure names never collide between releases or regions", async () => {
     const list = [origin(prod, "westeurope", "r1"), origin(prod, "westeurope", "r2"), origin(prod, "northeurope", "r1")];
     const run = await runGlobal(prod, list);
-    expect(run.ofType(TYPES.origin).map((o) => o.name).sort()).to.deep.equal(list.map((o) => originLogicalName(o.stamp)).sort());
-    expect(run.ofType(TYPES.origin).map((o) => o.inputs["originName"]).sort()).to.deep.equal([
+    const shopper = run.ofType(TYPES.origin).filter((o) => o.name.startsWith("origin-"));
+    expect(shopper.map((o) => o.name).sort()).to.deep.equal(list.map((o) => originLogicalName(o.stamp)).sort());
+    expect(shopper.map((o) => o.inputs["originName"]).sort()).to.deep.equal([
       "origin-shoes-prod-neu-r1",
       "origin-shoes-prod-weu-r1",
       "origin-shoes-prod-weu-r2",
@@ -101,6 +102,37 @@ describe("global stack: origins follow the driver's list", () => {
       expect(run.outputs.liveRelease).to.equal(null);
     });
   }
+
+  it("gives every stamp in the list its own endpoint: one route, /health/* only, to an origin group holding that stamp alone, under the WAF", async () => {
+    const list = [origin(prod, "westeurope", "r1"), origin(prod, "westeurope", "r2", 100, false)];
+    const run = await runGlobal(prod, list);
+    const endpoints = run.ofType(TYPES.endpoint).filter((e) => e.name.startsWith("stamp-endpoint-"));
+    expect(endpoints.map((e) => e.name).sort()).to.deep.equal(["stamp-endpoint-prod-weu-r1", "stamp-endpoint-prod-weu-r2"]);
+    for (const spec of list) {
+      const endpoint = run.one(TYPES.endpoint, `stamp-endpoint-${spec.stamp}`);
+      const route = run.one(TYPES.route, `stamp-endpoint-${spec.stamp}-route`);
+      const group = run.one(TYPES.originGroup, `stamp-endpoint-${spec.stamp}-group`);
+      const only = run.one(TYPES.origin, `stamp-endpoint-${spec.stamp}-origin`);
+      expect(route.inputs["endpointName"]).to.equal(endpoint.inputs["endpointName"]);
+      expect(route.inputs["patternsToMatch"]).to.deep.equal(["/health/*"]);
+      expect(route.inputs["forwardingProtocol"]).to.equal("HttpsOnly");
+      expect((route.inputs["originGroup"] as { id: string }).id).to.equal(group.id);
+      // Always enabled, even while the stamp's shopper origin is disabled: the gate needs it before traffic.
+      expect(only.inputs).to.include({ hostName: spec.hostName, originHostHeader: spec.hostName, enabledState: "Enabled", originGroupName: group.inputs["originGroupName"] });
+      expect(group.inputs["healthProbeSettings"]).to.equal(undefined);
+    }
+    expect(run.outputs.stampEndpoints).to.deep.equal(list.map((o) => ({ stamp: o.stamp, hostName: run.one(TYPES.endpoint, `stamp-endpoint-${o.stamp}`).outputs["hostName"] })));
+    const policy = run.one(TYPES.securityPolicy);
+    const domains = (policy.inputs["parameters"] as { associations: { domains: { id: string }[] }[] }).associations[0]!.domains.map((d) => d.id);
+    expect(domains).to.have.length(3);
+    for (const e of run.ofType(TYPES.endpoint)) expect(domains).to.include(e.id);
+  });
+
+  it("deploys a list of only disabled origins (green exposed for its gate before a first release): stamp endpoints, no shopper route", async () => {
+    const run = await runGlobal(prod, blueOrigins(prod).map((o) => ({ ...o, enabled: false })));
+    expect(run.ofType(TYPES.route).filter((r) => r.name === ROUTE_LOGICAL_NAME)).to.have.length(0);
+    expect(run.outputs.stampEndpoints).to.have.length(3);
+  });
 
   it("creates the route only after every origin, so it never points at a group without an enabled origin", async () => {
     const list = [origin(dev, "westeurope", "r1"), origin(dev, "westeurope", "r2", 10, false)];
@@ -133,7 +165,11 @@ describe("global stack: origins follow the driver's list", () => {
       ["priority 6", () => [{ ...good()[0]!, priority: 6 }], /priority 6/],
       ["a stamp listed twice", () => [good()[0]!, { ...good()[0]!, hostName: "other.azurewebsites.net" }], /listed twice/],
       ["a host name listed twice", () => [good()[0]!, { ...good()[1]!, hostName: good()[0]!.hostName }], /hostName .* listed twice/],
-      ["only disabled origins", () => good().map((o) => ({ ...o, enabled: false })), /at least one origin must be enabled/],
+      [
+        "more stamps than the profile has endpoints for (Standard: 10 endpoints, one is the environment's)",
+        () => Array.from({ length: 10 }, (_, i) => origin(dev, "westeurope", `r${i + 1}`)),
+        /10 stamps need 11 Front Door endpoints .* more than the 10 a Standard_AzureFrontDoor profile allows/,
+      ],
       ["a stamp of another environment", () => [origin(env("staging"), "westeurope", "r1")], /belongs to environment staging, not prod/],
       ["a region the environment does not have", () => [{ ...origin(prod, "westeurope", "r1"), stamp: "prod-eus-r1", region: "eastus" }], /not a region of prod/],
       ["a region that does not match the stamp", () => [{ ...good()[0]!, region: "northeurope" }], /does not match the stamp's region/],
@@ -146,7 +182,8 @@ describe("global stack: origins follow the driver's list", () => {
       it(what, () => {
         let thrown: unknown;
         try {
-          globalProgram(programArgs(prod, list()));
+          const origins = list();
+          globalProgram(programArgs(origins[0]?.stamp.startsWith("dev-") ? dev : prod, origins));
         } catch (err) {
           thrown = err;
         }

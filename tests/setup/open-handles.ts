@@ -113,3 +113,17 @@ export async function leakedAfterGrace(before: OpenSnapshot, graceMs = 2_000): P
     await new Promise((r) => setTimeout(r, 25).unref());
   }
 }
+
+/**
+ * Closes what `leakedSince(before)` found, so that one file's leak does not spill into the next
+ * file its worker runs (a timed-out test's children would otherwise be reported there too).
+ */
+export function closeLeaked(before: OpenSnapshot): void {
+  for (const handle of [...activeHandles(), ...liveTimers()]) {
+    if (before.handles.has(handle)) continue;
+    if (handle instanceof ChildProcess) handle.kill("SIGKILL");
+    else if (handle instanceof net.Server) handle.close();
+    else if (handle instanceof net.Socket) handle.destroy();
+    else if (typeof (handle as TimerLike)._idleTimeout === "number") clearTimeout(handle as NodeJS.Timeout);
+  }
+}

@@ -1,6 +1,6 @@
 import type { Context } from "mocha";
 import { buildCli, CLI_BUILD_ENV } from "./cli-build.js";
-import { leakedAfterGrace, snapshot, type OpenSnapshot } from "./open-handles.js";
+import { closeLeaked, leakedAfterGrace, snapshot, type OpenSnapshot } from "./open-handles.js";
 
 /**
  * Loaded by `.mocharc.json` for every run, parallel or not.
@@ -35,6 +35,7 @@ export const mochaHooks = {
     this.timeout(0);
     const leaked = await leakedAfterGrace(before);
     if (leaked.length > 0) {
+      closeLeaked(before);
       throw new Error(`${fileOf(this)} left open after its tests: ${leaked.join("; ")} (close it in an after/afterEach hook)`);
     }
   },

@@ -15,25 +15,24 @@ for (const envName of ["prod", "dev"] as const) {
     const args = stampArgs(envName);
     const stack = `${envName}-weu-r42`;
 
-    it("leaves its blob to the driver: no Blob resource, the blob's URL in the app settings and the stack outputs", async () => {
+    it("creates no drain marker (nothing an up or refresh could put back): its URL is in the app settings and the stack outputs", async () => {
       const run = await stampRun(envName);
-      // Pulumi's Blob writes with shared keys (refused by the account) and would re-create a deleted switch on refresh.
       expect(run.ofType(T.blob)).to.have.length(0);
-      const url = `https://${args.global.killSwitchStorageAccountName}.blob.core.windows.net/killswitch/${stack}`;
+      expect(run.resources.filter((r) => r.type === "azure-native:storage:BlobContainer")).to.have.length(0);
+      const url = `https://${args.global.killSwitchStorageAccountName}.blob.core.windows.net/drain-${stack}`;
       const settings = Object.fromEntries((prop(run.one(T.webApp), "siteConfig.appSettings") as Setting[]).map((s) => [s.name, s.value]));
-      expect(settings[APP_SETTING.killSwitchBlobUrl]).to.equal(url);
-      expect(run.outputs.killSwitchBlobUrl).to.equal(url);
+      expect(settings[APP_SETTING.killSwitchDrainUrl]).to.equal(url);
+      expect(run.outputs.killSwitchDrainUrl).to.equal(url);
     });
 
-    it("lets the web app's identity read that container only (Storage Blob Data Reader)", async () => {
+    it("lets the web app's identity read the kill-switch account (Storage Blob Data Reader: its marker may not exist yet)", async () => {
       const run = await stampRun(envName);
       const reader = `/subscriptions/${MOCK_SUBSCRIPTION}/providers/Microsoft.Authorization/roleDefinitions/${BUILT_IN_ROLES.storageBlobDataReader}`;
       expect(BUILT_IN_ROLES.storageBlobDataReader).to.equal("2a2b9908-6ea1-4ae2-8e65-a410df84e7d1");
       const grants = run.ofType(T.roleAssignment).filter((a) => a.inputs["roleDefinitionId"] === reader);
       expect(grants).to.have.length(1);
       const scope = String(grants[0]!.inputs["scope"]);
-      expect(scope).to.equal(`${args.global.killSwitchStorageAccountId}/blobServices/default/containers/${args.global.killSwitchContainerName}`);
-      expect(scope).to.not.equal(args.global.killSwitchStorageAccountId);
+      expect(scope).to.equal(args.global.killSwitchStorageAccountId);
       expect(grants[0]!.inputs["principalId"]).to.equal(run.one(T.identity).outputs["principalId"]);
     });
 

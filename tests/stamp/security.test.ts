@@ -108,6 +108,8 @@ for (const envName of ["prod", "staging", "dev"] as const) {
           `${roleDef(BUILT_IN_ROLES.serviceBusDataSender)} @ ${health.id}`,
           // Its own kill switch's container, not the account: it reads switches, it cannot see other accounts' data.
           `${roleDef(BUILT_IN_ROLES.storageBlobDataReader)} @ ${args.global.killSwitchStorageAccountId}/blobServices/default/containers/${args.global.killSwitchContainerName}`,
+          // Publishes telemetry to its own Application Insights, which takes Entra ID only.
+          `${roleDef(BUILT_IN_ROLES.monitoringMetricsPublisher)} @ ${run.one(T.appInsights).id}`,
         ].sort(),
       );
 

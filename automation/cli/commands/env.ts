@@ -1,5 +1,5 @@
 import type { Command } from "commander";
-import { envDown } from "../../environments/env-down.js";
+import { envDown, EXIT_NOTHING_TO_DESTROY, NothingToDestroyError } from "../../environments/env-down.js";
 import { envExtend, validateExtend } from "../../environments/env-extend.js";
 import { envTable, listPersonalEnvs } from "../../environments/env-list.js";
 import { envUp, validateEnvUp } from "../../environments/env-up.js";
@@ -36,7 +36,8 @@ export function register(program: Command, ctx: CliContext): void {
     .option("--region <region>", "Azure region or short code (default: the dev template's region)")
     .option("--image <ref>", "container image (default: <registry>/shop-api:<release>)")
     .option("--release <id>", "release id of the first stamp (default r1; an existing environment keeps its live release)")
-    .action(async (opts: { name?: string; new?: boolean; owner?: string; ttl?: string; region?: string; image?: string; release?: string }, command: Command) => {
+    .option("--global-only", "create or update only the global stack (Front Door, Cosmos DB, registry): a new environment's registry, for its first contoso image build")
+    .action(async (opts: { name?: string; new?: boolean; owner?: string; ttl?: string; region?: string; image?: string; release?: string; globalOnly?: boolean }, command: Command) => {
       const owner = resolveOwner(opts.owner, process.env);
       const name = opts.name ?? defaultPersonalName(owner);
       const { new: confirmedNew, ...rest } = opts;
@@ -46,7 +47,9 @@ export function register(program: Command, ctx: CliContext): void {
       checkNewName(request.env, owner, existing, confirmedNew === true);
       const result = await envUp(engine, request, { run: runner(command), log: (l) => ctx.log(l) });
       if (ctx.mode(command) === "json") ctx.print(JSON.stringify(result, null, 2));
-      else {
+      else if (opts.globalOnly) {
+        ctx.print(`${result.env}: global stack ${result.created ? "ready" : "updated"}; registry ${result.registry}, live release ${result.release}`);
+      } else {
         ctx.print(`${result.env}: ${result.created ? "ready" : "updated"} at ${result.url}`);
         ctx.print(`  owner ${result.owner}, release ${result.release} in ${result.region}, expires ${result.expiresAt}; stacks ${result.stacks.join(", ")}`);
       }
@@ -94,11 +97,20 @@ export function register(program: Command, ctx: CliContext): void {
     .description("destroy the environment's stamps, then its global stack, and remove the stacks")
     .option("--name <name>", "personal environment (alice or dev-alice; default: yours, from the owner)")
     .option("--confirm <env>", "needed to destroy an environment someone else owns: its full name, e.g. dev-bob")
-    .action(async (opts: { name?: string; confirm?: string }, command: Command) => {
+    .option("--missing-ok", `an environment with no stacks is not an error: say so and exit ${EXIT_NOTHING_TO_DESTROY} (other failures keep their codes: 1, or 2 for bad input or a missing prerequisite)`)
+    .action(async (opts: { name?: string; confirm?: string; missingOk?: boolean }, command: Command) => {
       const actor = resolveOwner(undefined, process.env);
       const env = opts.name === undefined ? defaultPersonalName(actor) : personalEnvName(opts.name);
       const engine = await ctx.engine(command);
-      const result = await envDown(engine, env, { run: runner(command), log: (l) => ctx.log(l) }, { actor, confirm: opts.confirm });
+      let result;
+      try {
+        result = await envDown(engine, env, { run: runner(command), log: (l) => ctx.log(l) }, { actor, confirm: opts.confirm });
+      } catch (err) {
+        if (opts.missingOk && err instanceof NothingToDestroyError) {
+          throw Object.assign(new Error(`${env}: nothing to destroy (it has no stacks)`), { exitCode: EXIT_NOTHING_TO_DESTROY, notice: true });
+        }
+        throw err;
+      }
       if (ctx.mode(command) === "json") ctx.print(JSON.stringify(result, null, 2));
       else ctx.print(`${env}: destroyed and removed ${result.destroyed.join(", ")}`);
     });

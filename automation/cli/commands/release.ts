@@ -1,6 +1,7 @@
 import type { Command } from "commander";
 import { validateRelease } from "../../../environments/stacks.js";
 import { validateCidrs, validateImage } from "../../stacks/inputs.js";
+import { requireImageForEnvironment } from "../../images/require-image.js";
 import { formatEvent } from "../../release/report.js";
 import { setTimeout as sleep } from "node:timers/promises";
 import { releaseEventStream } from "../../release/event-stream.js";
@@ -45,13 +46,15 @@ export function register(program: Command, ctx: CliContext): void {
     .requiredOption("--image <ref>", "container image of the release, e.g. crshoesprod.azurecr.io/shop-api:r42")
     .option("--keep-failed", "keep a failed release's green stamps for debugging (their traffic is still removed)")
     .option("--auto-promote", "pass the environment's pauses without waiting for release promote (for pipelines that approve elsewhere)")
-    .option("--probe-allow <cidr>", "CIDR the health gate probes from (allowed to reach the web apps directly)", (v: string, p: string[] = []) => [...p, v])
+    .option("--probe-allow <cidr>", "CIDR also allowed to reach the green web apps directly, e.g. an operators network (the gate itself goes through Front Door)", (v: string, p: string[] = []) => [...p, v])
     .action(async (opts: CommonOptions & { release: string; image: string; keepFailed?: boolean; autoPromote?: boolean; probeAllow?: string[] }, command: Command) => {
       const env = ctx.environment(opts.env);
       validateRelease(opts.release);
       validateImage(opts.image);
       // Checked now, not when the first stamp is deployed: a bad entry must not record a release.
       if (opts.probeAllow) validateCidrs(opts.probeAllow);
+      // An image the stamps could not pull is refused before the release records anything.
+      await requireImageForEnvironment(await ctx.engine(command), env, opts.image);
       await run(ctx, command, { env, timeScale: opts.timeScale, probeAllow: opts.probeAllow, verb: "release", verbose: opts.verbose === true }, (session) =>
         startRelease(session, { release: opts.release, image: opts.image, keepFailed: opts.keepFailed === true, autoPromote: opts.autoPromote === true }));
     });

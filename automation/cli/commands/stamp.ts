@@ -5,7 +5,8 @@ import { stampStackName, TAG } from "../../../environments/stacks.js";
 import type { Engine, OperationOptions, StackProgram } from "../../engine/port.js";
 import { currentGlobalOutputs } from "../../stacks/global-stack.js";
 import { destroyStack } from "../../stacks/destroy-stack.js";
-import { armKillSwitch } from "../../stacks/kill-switch.js";
+import { drainStamp, undrainStamp } from "../../stacks/kill-switch.js";
+import { currentUser } from "../../stacks/stack-facts.js";
 import { stampStack, validateStampRequest } from "../../stacks/stamp-stack.js";
 import type { CliContext } from "../context.js";
 import { runStackTasks, throwIfFailed } from "../progress.js";
@@ -23,7 +24,7 @@ export function register(program: Command, ctx: CliContext): void {
     .requiredOption("--region <region>", "Azure region or short code; repeat, comma-separate, or 'all' for every region of the environment", collect)
     .requiredOption("--release <id>", "release id, e.g. r42")
     .option("--image <ref>", "container image (default: <registry>/shop-api:<release>)")
-    .option("--probe-allow <cidr>", "CIDR allowed to reach the web app directly for release probes (repeatable)", collect)
+    .option("--probe-allow <cidr>", "CIDR also allowed to reach the web app directly, e.g. an operators network (repeatable; the gate goes through Front Door)", collect)
     .action(async (opts: { env: string; region: string[]; release: string; image?: string; probeAllow?: string[] }, command: Command) => {
       const env = ctx.environment(opts.env);
       const regions = resolveRegions(env, opts.region, (region) =>
@@ -38,12 +39,10 @@ export function register(program: Command, ctx: CliContext): void {
             return stampStack(engine, env, request);
           }),
         );
-        // A stamp's first successful up also arms its kill switch (automation/stacks/kill-switch.ts).
+        // Nothing to arm: the kill switch is a drain marker only an operator creates (automation/stacks/kill-switch.ts).
         const deploy = async (spec: StackProgram, o: OperationOptions) => {
           await lock.confirmHeld();
-          const result = await engine.up(spec, o);
-          await armKillSwitch(engine, env.name, result);
-          return result;
+          return engine.up(spec, o);
         };
         return throwIfFailed(ctx, await runStackTasks(ctx, mode, specs.map((spec) => ({ stack: spec.stack, verb: "up", run: (o) => deploy(spec, o) }))));
       });
@@ -87,6 +86,41 @@ export function register(program: Command, ctx: CliContext): void {
       if (mode === "json") ctx.print(JSON.stringify({ stacks: stacks.map((stack) => ({ stack, destroyed: true, removed: !opts.keepStack })) }));
       else for (const stack of stacks) ctx.print(`${stack}: destroyed${opts.keepStack ? "" : " and removed"}`);
     });
+
+  // The kill switch (automation/stacks/kill-switch.ts): a drain marker created and deleted through
+  // Azure Resource Manager, so it works from any machine, isolated environments included.
+  for (const verb of ["drain", "undrain"] as const) {
+    group
+      .command(verb)
+      .description(
+        verb === "drain"
+          ? "take stamps out of Front Door's rotation with their kill switch (their health reports Unhealthy until undrained)"
+          : "bring drained stamps back into rotation (delete their kill-switch drain marker)",
+      )
+      .requiredOption("--env <name>", "environment")
+      .requiredOption("--region <region>", "Azure region or short code; repeat, comma-separate, or 'all'", collect)
+      .requiredOption("--release <id>", "release id")
+      .action(async (opts: { env: string; region: string[]; release: string }, command: Command) => {
+        const env = ctx.environment(opts.env);
+        const regions = resolveRegions(env, opts.region, (region) => validateStampRequest(env, { region, release: opts.release }));
+        const engine = await ctx.engine(command);
+        const stacks = regions.map((region) => stampStackName(env.name, region, opts.release));
+        const existing = new Set((await engine.listStacks({ tags: { [TAG.env]: env.name } })).map((s) => s.name));
+        const missing = stacks.filter((s) => !existing.has(s));
+        if (missing.length > 0) throw new InputError(`no such stamp: ${missing.join(", ")} (see contoso stacks ls --env ${env.name})`);
+        const results = [];
+        for (const stack of stacks) {
+          const outcome = verb === "drain" ? await drainStamp(engine, stack, currentUser()) : await undrainStamp(engine, stack);
+          results.push({ stack, outcome });
+        }
+        if (ctx.mode(command) === "json") ctx.print(JSON.stringify({ stamps: results }));
+        else
+          for (const r of results) {
+            const said = { created: "drained", existed: "was already drained", deleted: "back in rotation", absent: "was not drained" }[r.outcome];
+            ctx.print(`${r.stack}: ${said}`);
+          }
+      });
+  }
 }
 
 /** Validates each region (and the rest of the request) and returns canonical names without repeats. */

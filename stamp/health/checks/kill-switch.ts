@@ -1,31 +1,35 @@
-import type { BlobClient } from "@azure/storage-blob";
+import type { ContainerClient } from "@azure/storage-blob";
 import type { HealthCheck } from "../types.js";
 import { stepFailed } from "./failure.js";
 
 export interface KillSwitchCheckOptions {
-  /** The blob whose presence keeps the stamp in rotation. */
-  blob: Pick<BlobClient, "exists" | "containerName" | "name">;
+  /** This stamp's drain marker: a blob container whose existence takes the stamp out of rotation. */
+  marker: Pick<ContainerClient, "exists" | "containerName">;
 }
 
 /**
- * Blob "kill switch": the stamp serves only while the blob exists. An operator deletes it to take
- * the stamp out of Front Door's rotation without touching the deployment, and re-creates it to
- * bring the stamp back. When storage cannot be read the check fails closed: a switch that cannot
- * be read is not known to be on.
+ * The kill switch: the stamp serves unless its drain marker exists. The marker is a blob container
+ * (`drain-<stamp stack>` in the environment's kill-switch account), so an operator or the driver
+ * creates and deletes it through Azure Resource Manager (`az storage container-rm create|delete`),
+ * from anywhere with Entra ID, whatever the account's network rules; the stamp reads it over its
+ * private endpoint (automation/stacks/kill-switch.ts explains the design).
+ *
+ * It fails closed: a marker that cannot be read (network, permission, storage down) is not known
+ * to be absent, so the stamp reports Unhealthy. Only a definite "not found" keeps it serving.
  */
 export function killSwitchCheck(options: KillSwitchCheckOptions): HealthCheck {
-  const where = `${options.blob.containerName}/${options.blob.name}`;
+  const where = options.marker.containerName;
   return {
     name: "killswitch",
     async run(signal) {
-      let exists: boolean;
+      let drained: boolean;
       try {
-        exists = await options.blob.exists({ abortSignal: signal });
+        drained = await options.marker.exists({ abortSignal: signal });
       } catch (err) {
-        throw stepFailed(`could not read kill switch blob ${where}`, err);
+        throw stepFailed(`could not read kill switch drain marker ${where}`, err);
       }
-      if (!exists) {
-        throw new Error(`kill switch blob ${where} is missing: the stamp was taken out of rotation by an operator (re-create the blob to bring it back)`);
+      if (drained) {
+        throw new Error(`drained: the kill switch drain marker ${where} exists (an operator took the stamp out of rotation; delete the container to bring it back)`);
       }
     },
   };

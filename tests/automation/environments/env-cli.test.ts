@@ -1,7 +1,6 @@
 import { expect } from "chai";
 import { existsSync, readFileSync } from "node:fs";
 import * as path from "node:path";
-import { ARMED, KILL_SWITCH_TAG } from "../../../automation/stacks/kill-switch.js";
 import { TAG } from "../../../environments/stacks.js";
 import { cleanEnv, folderDigest, runCli, tempDir, type CliRun } from "../cli-harness.js";
 
@@ -22,14 +21,46 @@ describe("contoso env (offline, as a user runs it)", function () {
   const contoso = (...args: string[]) => runCli(["--offline", ...args], env);
   const ok = (run: CliRun, what: string) => expect(run.code, `${what}\n${run.stderr}`).to.equal(0);
 
-  it("env up creates dev-<name>: its own global stack and one serving stamp, tagged, and prints its Front Door URL", async () => {
+  it("env up of a new environment is refused until its registry holds the image; --global-only makes the registry, image build fills it", async () => {
     const before = Date.now();
+    const empty = folderDigest(stateDir);
+    const refused = await contoso("env", "up", "--name", "solo", "--ttl", "3h");
+    expect(refused.code, refused.stderr).to.equal(2);
+    expect(refused.errLines.filter((l) => !l.startsWith("engine: "))).to.deep.equal([
+      'error: dev-solo has no global stack yet, so its registry holds no image: run "contoso env up --name solo --global-only", then "contoso image build --env dev-solo --release r1", then env up again',
+    ]);
+    expect(folderDigest(stateDir), "nothing recorded").to.equal(empty);
+
+    const globalOnly = await contoso("--json", "env", "up", "--name", "solo", "--ttl", "3h", "--global-only");
+    ok(globalOnly, "env up --global-only");
+    const result = JSON.parse(globalOnly.stdout) as { registry: string; stacks: string[]; release: string };
+    const global = record(stateDir, "dev-solo-global")!;
+    expect(result).to.deep.include({ registry: global.outputs["registryLoginServer"], stacks: ["dev-solo-global"], release: "none" });
+    expect(record(stateDir, "dev-solo-weu-r1"), "no stamp yet").to.equal(undefined);
+    expect(Date.parse(global.tags[TAG.createdAt]!)).to.be.within(before - 1000, Date.now());
+
+    const withGlobal = folderDigest(stateDir);
+    const notBuilt = await contoso("env", "up", "--name", "solo");
+    expect(notBuilt.code, notBuilt.stderr).to.equal(2);
+    expect(notBuilt.errLines.filter((l) => !l.startsWith("engine: "))).to.deep.equal([
+      `error: image ${result.registry}/shop-api:r1 is not in dev-solo's registry: ${result.registry} has no shop-api:r1; build it with "contoso image build --env dev-solo --release <id>"`,
+    ]);
+    expect(folderDigest(stateDir), "nothing recorded").to.equal(withGlobal);
+
+    const built = await contoso("image", "build", "--env", "dev-solo", "--release", "r1");
+    ok(built, "image build");
+    expect(built.stdout).to.equal(`${result.registry}/shop-api:r1\n`);
+  });
+
+  it("env up creates dev-<name>: its own global stack and one serving stamp, tagged, and prints its Front Door URL", async () => {
+    const before = Date.now() - 60_000;
     const run = await contoso("env", "up", "--name", "solo", "--ttl", "3h");
     ok(run, "env up");
     const global = record(stateDir, "dev-solo-global")!;
     const stamp = record(stateDir, "dev-solo-weu-r1")!;
     const host = global.outputs["frontDoorEndpointHostName"] as string;
-    expect(run.stdout).to.contain(`dev-solo: ready at https://${host}`);
+    // The environment exists since --global-only: this run adds its first stamp and routes to it.
+    expect(run.stdout).to.contain(`dev-solo: updated at https://${host}`);
     expect(host).to.match(/^fde-[a-z0-9-]+\.z01\.azurefd\.net$/);
     expect(global.outputs["liveRelease"]).to.equal("r1");
     expect(global.outputs["origins"]).to.deep.equal([
@@ -39,10 +70,11 @@ describe("contoso env (offline, as a user runs it)", function () {
       expect(r.tags[TAG.owner]).to.equal("octocat");
       expect(r.tags[TAG.env]).to.equal("dev-solo");
       const created = Date.parse(r.tags[TAG.createdAt]!);
-      expect(created).to.be.within(before - 1000, Date.now());
+      expect(created).to.be.within(before, Date.now());
     }
     expect(Date.parse(global.tags[TAG.expiresAt]!) - Date.parse(global.tags[TAG.createdAt]!)).to.equal(3 * HOUR);
-    expect(stamp.tags[KILL_SWITCH_TAG], "the stamp's kill switch is armed").to.equal(ARMED);
+    // The gate reached the stamp through its own Front Door endpoint (its web app admits only Front Door).
+    expect(global.outputs["stampEndpoints"]).to.have.deep.members([{ stamp: "dev-solo-weu-r1", hostName: (global.outputs["stampEndpoints"] as { hostName: string }[])[0]!.hostName }]);
     // Nothing shared: the only stacks are this environment's.
     const stacks = JSON.parse((await contoso("--json", "stacks", "ls")).stdout).stacks as { name: string }[];
     expect(stacks.map((s) => s.name).sort()).to.deep.equal(["dev-solo-global", "dev-solo-weu-r1"]);
@@ -91,6 +123,18 @@ describe("contoso env (offline, as a user runs it)", function () {
     expect(run.stdout).to.contain("dev-solo: destroyed and removed dev-solo-weu-r1, dev-solo-global");
   });
 
+  it("env down --missing-ok tells nothing to destroy (exit 6, no error) from a failure (a bad name stays exit 2)", async () => {
+    const before = folderDigest(stateDir);
+    const gone = await contoso("env", "down", "--name", "solo", "--missing-ok");
+    expect(gone.code, gone.stderr).to.equal(6);
+    expect(gone.errLines.filter((l) => !l.startsWith("engine: "))).to.deep.equal(["dev-solo: nothing to destroy (it has no stacks)"]);
+    expect(gone.stdout).to.equal("");
+    const bad = await contoso("env", "down", "--name", "Solo!", "--missing-ok");
+    expect(bad.code, bad.stderr).to.equal(2);
+    expect(bad.errLines[0]).to.match(/^error: --name "Solo!" must be/);
+    expect(folderDigest(stateDir)).to.equal(before);
+  });
+
   describe("bad input: exit 2, one clear line, nothing changed", () => {
     const cases: [string[], RegExp][] = [
       [["env", "up", "--name", "Alice"], /--name "Alice" must be 1-8 lower-case letters and digits/],
@@ -102,6 +146,8 @@ describe("contoso env (offline, as a user runs it)", function () {
       [["env", "up", "--name", "x", "--region", "atlantis"], /--region "atlantis" is not a known Azure region/],
       [["env", "up", "--name", "x", "--release", "R-1"], /release "R-1" must be/],
       [["env", "up", "--name", "x", "--owner", "no spaces"], /--owner "no spaces" must be a user or pipeline identity/],
+      [["env", "up", "--name", "x", "--global-only", "--release", "r2"], /--global-only deploys no stamp: drop --image and --release/],
+      [["env", "up", "--name", "x", "--image", "cr.azurecr.io/shop-api"], /image "cr.azurecr.io\/shop-api" must be a container image reference/],
       [["env", "extend", "--name", "x", "--ttl", "8d"], /--ttl 8d exceeds the maximum/],
       [["env", "extend", "--name", "x", "--ttl", "1h", "--now", "yesterday"], /--now "yesterday" must be an ISO 8601 date and time/],
       [["env", "extend", "--name", "ghost", "--ttl", "1h"], /dev-ghost does not exist/],

@@ -9,11 +9,23 @@ describe("contoso env: default name, typo guard, someone else's environment", fu
   const stateDir = tempDir("env-guards");
   const as = (owner: string) => cleanEnv({ CONTOSO_STATE_DIR: stateDir, CONTOSO_OWNER: owner });
   const stack = (name: string) => existsSync(path.join(stateDir, "stacks", `${name}.json`));
+  /**
+   * A new environment as a developer makes one since images must be in its own registry:
+   * `env up --global-only` (the name guard runs here first), `image build`, then `env up`.
+   */
+  async function upNew(owner: string, env: string, nameArgs: string[]) {
+    const globalOnly = await runCli(["--offline", "env", "up", ...nameArgs, "--global-only"], as(owner));
+    if (globalOnly.code !== 0) return globalOnly;
+    const built = await runCli(["--offline", "image", "build", "--env", env, "--release", "r1"], as(owner));
+    expect(built.code, built.stderr).to.equal(0);
+    return runCli(["--offline", "env", "up", ...nameArgs.filter((a) => a !== "--new")], as(owner));
+  }
 
   it("env up without --name creates the owner's own environment", async () => {
-    const run = await runCli(["--offline", "env", "up"], as("alice@contoso.com"));
+    const run = await upNew("alice@contoso.com", "dev-alice", []);
     expect(run.code, run.stderr).to.equal(0);
-    expect(run.stdout).to.contain("dev-alice: ready at https://");
+    // The environment exists since --global-only: this run adds its first stamp and routes to it.
+    expect(run.stdout).to.contain("dev-alice: updated at https://");
     expect(stack("dev-alice-global")).to.equal(true);
   });
 
@@ -25,7 +37,7 @@ describe("contoso env: default name, typo guard, someone else's environment", fu
     expect(errors).to.have.length(1);
     expect(errors[0]).to.match(/dev-alcie does not exist, but alice@contoso.com has dev-alice, one letter away: .*add --new/);
     expect(folderDigest(stateDir)).to.equal(before);
-    const meant = await runCli(["--offline", "env", "up", "--name", "alcie", "--new"], as("alice@contoso.com"));
+    const meant = await upNew("alice@contoso.com", "dev-alcie", ["--name", "alcie", "--new"]);
     expect(meant.code, meant.stderr).to.equal(0);
     expect(stack("dev-alcie-global")).to.equal(true);
   });

@@ -39,7 +39,7 @@ describe("file lease lock (automation/lock/file-lease-lock.ts)", () => {
     expect(busy).to.be.instanceOf(FileLockBusyError);
     expect((busy as FileLockBusyError).holder).to.match(new RegExp(`^pid ${process.pid} on ${os.hostname()} \\(release since 2030-01-01T00:00:00.000Z\\), lease until 2030-01-01T00:00:10.000Z$`));
     await first.release();
-    expect(existsSync(file)).to.equal(false);
+    expect(existsSync(path.dirname(file)), "the last lock released leaves no lock folder").to.equal(false);
     const second = await acquireFileLease(file, { purpose: "global up", now: c.now });
     expect(second.recoveredFrom).to.equal(undefined);
     await second.release();
@@ -112,6 +112,7 @@ describe("file lease lock (automation/lock/file-lease-lock.ts)", () => {
       expect((results.find((r) => r.status === "rejected") as PromiseRejectedResult).reason).to.be.instanceOf(FileLockBusyError);
       // Leave an expired lock of another host for the next round.
       await (won[0] as PromiseFulfilledResult<Awaited<ReturnType<typeof acquireFileLease>>>).value.release();
+      mkdirSync(path.dirname(file), { recursive: true });
       writeFileSync(file, JSON.stringify({ pid: 4242, host: "gone-host", operation: "release", startedAt: "x", token: `t${round}`, leaseMs: 1000, expiresAt: new Date(c.now() - 1).toISOString() }));
     }
   });

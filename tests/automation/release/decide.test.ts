@@ -47,8 +47,21 @@ describe("decide (pure release decisions)", () => {
     expect(decide(world({ stamps: blue }), PLAN, { bakedStep: null })).to.deep.equal({ kind: "deploy-green", regions: ["weu", "neu"] });
   });
 
+  it("exposes pending green stamps through Front Door (disabled origins: no traffic) before their gate", () => {
+    const stamps = [...blue, stamp("weu", "r2", { gate: "pending" }), stamp("neu", "r2", { gate: "pending" })];
+    const action = decide(world({ stamps }), PLAN, { bakedStep: null });
+    expect(action).to.deep.equal({ kind: "expose", origins: [...blueLive, ...green.map((s) => originFor(s, 1000, false))], liveRelease: "r1" });
+    // Only the ones not in the list yet; blue keeps its weights.
+    const half = decide(world({ stamps, origins: [...blueLive, originFor(green[0]!, 1000, false)] }), PLAN, { bakedStep: null });
+    expect(half).to.deep.equal({ kind: "expose", origins: [...blueLive, originFor(green[0]!, 1000, false), originFor(green[1]!, 1000, false)], liveRelease: "r1" });
+    // An environment's first release: green exposed alone, still without traffic.
+    const first = decide(world({ stamps: stamps.slice(2), origins: [], liveRelease: null, intent: intent({ blueRelease: null }) }), PLAN, { bakedStep: null });
+    expect(first).to.deep.equal({ kind: "expose", origins: green.map((s) => originFor(s, 1000, false)), liveRelease: null });
+  });
+
   it("gates pending stamps and rolls back on the first failed gate", () => {
-    const pending = decide(world({ stamps: [...blue, stamp("weu", "r2"), stamp("neu", "r2", { gate: "pending" })] }), PLAN, { bakedStep: null });
+    const exposed = [...blueLive, ...green.map((s) => originFor(s, 1000, false))];
+    const pending = decide(world({ stamps: [...blue, stamp("weu", "r2"), stamp("neu", "r2", { gate: "pending" })], origins: exposed }), PLAN, { bakedStep: null });
     expect(pending).to.deep.equal({ kind: "gate", stacks: ["prod-neu-r2"] });
     const failed = decide(world({ stamps: [...blue, stamp("weu", "r2", { gate: "failed" }), stamp("neu", "r2", { gate: "pending" })] }), PLAN, { bakedStep: null });
     expect(failed).to.deep.equal({ kind: "begin-rollback", reason: "health gate failed for prod-weu-r2" });

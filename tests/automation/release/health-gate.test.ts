@@ -38,7 +38,9 @@ async function fakeStamp(release: string) {
   return { state, resolve, close: () => new Promise<void>((r) => { server.closeAllConnections(); server.close(() => r()); }) };
 }
 
-const settings = { intervalMs: 20, sampleSize: 4, successesRequired: 3, probeTimeoutMs: 200 };
+// A generous probe timeout: these tests place failures by probe count, and a loopback answer on a
+// busy machine can take far longer than 200 ms (a timed-out probe would be a failure out of place).
+const settings = { intervalMs: 20, sampleSize: 4, successesRequired: 3, probeTimeoutMs: 2_000 };
 
 describe("health gate", () => {
   it("counts successes over a sliding window of the last n probes", () => {

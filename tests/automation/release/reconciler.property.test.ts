@@ -95,7 +95,7 @@ describe("release reconciler under random faults (property)", () => {
     const { outcome, events } = await runToEnd(world, false);
     expect(outcome).to.equal("released");
     const kinds = events.filter((e) => e.type === "action").map((e) => (e.type === "action" ? e.action.kind + ("percent" in e.action ? `:${e.action.percent}` : "") : ""));
-    expect(kinds).to.deep.equal(["deploy-green", "gate", "shift:10", "bake:10", "shift:50", "bake:50", "shift:100", "bake:100", "promote", "destroy-stamps", "finish"]);
+    expect(kinds).to.deep.equal(["deploy-green", "expose", "gate", "shift:10", "bake:10", "shift:50", "bake:50", "shift:100", "bake:100", "promote", "destroy-stamps", "finish"]);
   });
 
   it("a blue destroy that keeps failing after promotion stops the run and the next run finishes removing blue", async () => {
@@ -103,8 +103,8 @@ describe("release reconciler under random faults (property)", () => {
     // run used to roll back onto the blue stamps that were left, serving from two regions of three.
     const world = new SimulatedWorld({
       regions: ["weu", "neu", "sdc"], steps: [100], firstRelease: false, greenHealth: ["healthy", "healthy", "healthy"],
-      // 3 ups, the gate and its 3 verdicts, the 100 % shift, the promote; then blue's first destroy fails 3 times.
-      operationFaults: [false, false, false, false, false, false, false, false, false, true, true, true], crashes: [],
+      // 3 ups, the expose update, the gate and its 3 verdicts, the 100 % shift, the promote; then blue's first destroy fails 3 times.
+      operationFaults: [false, false, false, false, false, false, false, false, false, false, true, true, true], crashes: [],
     });
     const { outcome, events, runs } = await runToEnd(world, false);
     expect(outcome).to.equal("released");
@@ -137,9 +137,9 @@ describe("release reconciler under random faults (property)", () => {
     expect(world.violations).to.deep.equal([]);
 
     // Crash points of a clean run of three regions before blue's removal is under way: deploy-green
-    // 4 (before, 2 between the ups, after), gate 4, shift, bake and promote 2 each, then the one
-    // before destroy-stamps: 15. The 16th is between destroying prod-weu-r1 and prod-neu-r1.
-    const crashes = Array<boolean>(15).fill(false);
+    // 4 (before, 2 between the ups, after), expose 2, gate 4, shift, bake and promote 2 each, then the
+    // one before destroy-stamps: 17. The 18th is between destroying prod-weu-r1 and prod-neu-r1.
+    const crashes = Array<boolean>(17).fill(false);
     crashes.push(true); // between destroying prod-weu-r1 and prod-neu-r1
     const mid = new SimulatedWorld({ regions: ["weu", "neu", "sdc"], steps: [100], firstRelease: false, greenHealth: healthy, operationFaults: [], crashes });
     const second = await runToEnd(mid, false);

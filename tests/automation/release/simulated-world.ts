@@ -127,6 +127,8 @@ export class SimulatedWorld {
         if (this.operationFails()) throw new Error("health gate timed out without a verdict");
         action.stacks.forEach((stack, n) => {
           this.between(n);
+          // The gate reaches a stamp only through its Front Door stamp endpoint, which exists while it is in the origin list.
+          if (!this.origins.some((o) => o.stamp === stack)) throw new Error(`${stack} has no Front Door stamp endpoint: the gate cannot reach it`);
           const s = this.stamps.get(stack)!;
           // Recording the verdict is a tag write of its own, which can fail.
           if (this.operationFails()) throw new Error(`recording the gate verdict of ${stack} failed`);
@@ -142,6 +144,7 @@ export class SimulatedWorld {
         });
         return sick.length > 0 ? { ok: false, unhealthy: `${sick.join(", ")} unhealthy during bake` } : { ok: true };
       }
+      case "expose":
       case "shift":
       case "promote":
       case "restore-blue":

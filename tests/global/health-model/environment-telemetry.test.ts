@@ -165,8 +165,6 @@ for (const envName of ["prod", "dev"]) {
         "AppDependencies",
         "AppRequests",
         "AzureDiagnostics[MICROSOFT.CDN]",
-        "AzureDiagnostics[MICROSOFT.DOCUMENTDB]",
-        "AzureDiagnostics[MICROSOFT.KEYVAULT]",
         "AzureMetrics[MICROSOFT.SERVICEBUS]",
         "CDBDataPlaneRequests",
       ]);
@@ -204,7 +202,7 @@ for (const envName of ["prod", "dev"]) {
       const feeds = new Set([...globalFeeds, ...stampFeeds]);
       expect(unfed([readsOf(traces, [...functions, traces], tables)], feeds)).to.deep.equal(["ContosoHealth_Traces reads AppTraces"]);
       const withoutKeyVault = new Set([...feeds].filter((f) => f !== "AZKVAuditLogs"));
-      expect(unfed(reads, withoutKeyVault)).to.deep.equal(["ContosoHealth_KeyVaultErrors reads AZKVAuditLogs, AzureDiagnostics[MICROSOFT.KEYVAULT]"]);
+      expect(unfed(reads, withoutKeyVault)).to.deep.equal(["ContosoHealth_KeyVaultErrors reads AZKVAuditLogs"]);
     });
   });
 }

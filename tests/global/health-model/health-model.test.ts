@@ -185,9 +185,11 @@ for (const envName of ["prod", "dev"]) {
         "ContosoHealth_weu_r42_DependencyFailures",
         "ContosoHealth_weu_r42_QueueBacklog",
         "ContosoHealth_weu_r42_KeyVaultErrors",
-        "ContosoHealth_weu_r42_CosmosErrors",
         "ContosoHealth_weu_r42_StampScore",
       ]);
+      // Cosmos DB and Front Door report to the global workspace only (issue 12, defect 2).
+      expect(aliases).to.not.include("ContosoHealth_weu_r42_CosmosErrors");
+      expect(aliases).to.not.include("ContosoHealth_weu_r42_FrontDoorOrigins");
       expect(aliases.every((a) => a.startsWith("ContosoHealth_weu_r42_"))).to.equal(true);
       for (const s of searches) {
         expect(s.inputs).to.include({ category: FUNCTION_CATEGORY, workspaceName: `log-shoes-${envName}-weu-r42` });

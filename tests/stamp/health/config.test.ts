@@ -14,7 +14,7 @@ const ALL = {
   KEYVAULT_HEALTH_SECRET_NAME: "payment-api-key",
   REDIS_HOST: "amr-shoes-prod-weu-r42.westeurope.redis.azure.net",
   REDIS_PORT: "10000",
-  KILL_SWITCH_BLOB_URL: "https://stshoesprodks.blob.core.windows.net/killswitch/prod-weu-r42",
+  KILL_SWITCH_DRAIN_URL: "https://stshoesprodks.blob.core.windows.net/drain-prod-weu-r42",
 };
 
 function problems(env: Record<string, string>): string {
@@ -33,7 +33,7 @@ describe("stamp health: configuration from environment variables", function () {
     expect(config).to.deep.include({ release: "r42", region: "westeurope", intervalMs: 5_000, checkTimeoutMs: 3_000, roundDeadlineMs: 5_000, port: 8080, serveWhenDegraded: true, instance: "0123456789abcdef" });
     expect(config.keyVault).to.deep.equal({ uri: ALL.KEYVAULT_URI, secretName: "payment-api-key", refreshIntervalMs: 300_000, validityMs: 3_600_000 });
     expect(config.cosmos?.partitionKeyPath).to.equal("/id");
-    expect(config.killSwitch).to.deep.equal({ blobUrl: ALL.KILL_SWITCH_BLOB_URL });
+    expect(config.killSwitch).to.deep.equal({ drainUrl: ALL.KILL_SWITCH_DRAIN_URL });
     expect(config.serviceBus).to.deep.equal({ fullyQualifiedNamespace: ALL.SERVICEBUS_FQDN, queue: "health" });
   });
 
@@ -48,10 +48,10 @@ describe("stamp health: configuration from environment variables", function () {
     expect(problems({ ...ALL, REDIS_PORT: "ten thousand", REDIS_TLS: "maybe" })).to.include(`REDIS_PORT must be a TCP port number (got "ten thousand")`).and.include("REDIS_TLS must be true or false");
   });
 
-  it("finds the kill switch in a local emulator by connection string when no blob URL is given", function () {
-    const { KILL_SWITCH_BLOB_URL: _url, ...rest } = ALL;
-    const config = loadHealthConfig({ ...rest, KILL_SWITCH_STORAGE_CONNECTION_STRING: "UseDevelopmentStorage=true", KILL_SWITCH_CONTAINER: "killswitch", KILL_SWITCH_BLOB: "dev-weu-r1" });
-    expect(config.killSwitch).to.deep.equal({ connectionString: "UseDevelopmentStorage=true", container: "killswitch", blob: "dev-weu-r1" });
+  it("finds the kill switch's drain marker in a local emulator by connection string when no drain URL is given", function () {
+    const { KILL_SWITCH_DRAIN_URL: _url, ...rest } = ALL;
+    const config = loadHealthConfig({ ...rest, KILL_SWITCH_STORAGE_CONNECTION_STRING: "UseDevelopmentStorage=true", KILL_SWITCH_CONTAINER: "drain-dev-weu-r1" });
+    expect(config.killSwitch).to.deep.equal({ connectionString: "UseDevelopmentStorage=true", container: "drain-dev-weu-r1" });
   });
 
   it("leaves disabled checks out and needs nothing for them", function () {

@@ -18,7 +18,8 @@ export async function freePort(): Promise<number> {
   });
 }
 
-async function waitForPort(port: number, child: ChildProcess, what: string, timeoutMs = 15_000): Promise<void> {
+/** 60 s: Azurite's start takes seconds of CPU, far more on a loaded machine. A server that never listens is killed, not left behind. */
+async function waitForPort(port: number, child: ChildProcess, what: string, timeoutMs = 60_000): Promise<void> {
   const until = Date.now() + timeoutMs;
   while (Date.now() < until) {
     if (child.exitCode !== null) throw new Error(`${what} exited with code ${child.exitCode} before listening on ${port}`);
@@ -33,6 +34,7 @@ async function waitForPort(port: number, child: ChildProcess, what: string, time
     if (open) return;
     await new Promise((r) => setTimeout(r, 25));
   }
+  child.kill("SIGKILL");
   throw new Error(`${what} did not listen on 127.0.0.1:${port} within ${timeoutMs} ms`);
 }
 

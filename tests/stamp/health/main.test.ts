@@ -20,7 +20,7 @@ describe("stamp health: the runnable service (main.ts)", function () {
     const [code] = (await once(child, "exit")) as [number];
     expect(code).to.equal(2);
     expect(stderr.trim().split("\n")).to.have.length(1);
-    expect(stderr).to.match(/^health service configuration: CONTOSO_RELEASE is not set .*KILL_SWITCH_BLOB_URL is not set/);
+    expect(stderr).to.match(/^health service configuration: CONTOSO_RELEASE is not set .*KILL_SWITCH_DRAIN_URL is not set/);
   });
 
   it("serves the contract from environment variables and stops cleanly on SIGTERM", async function () {

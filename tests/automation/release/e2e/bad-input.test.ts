@@ -22,6 +22,9 @@ const cases: [string, string[], RegExp, Record<string, string>?][] = [
   ["a time scale above 1", ["release", "start", "--env", ENV, "--release", "r2", "--image", image("r2"), "--time-scale", "2"], /^error: --time-scale "2" must be/],
   ["a bad time scale in the environment", ["release", "start", "--env", ENV, "--release", "r2", "--image", image("r2")], /^error: CONTOSO_OFFLINE_TIME_SCALE "soon" must be a number/, { CONTOSO_OFFLINE_TIME_SCALE: "soon" }],
   ["a missing --image", ["release", "start", "--env", ENV, "--release", "r2"], /^error: required option '--image <ref>' not specified/],
+  ["an image never built into the registry", ["release", "start", "--env", ENV, "--release", "r2", "--image", image("r99")], /^error: image \S+\/shop-api:r99 is not in prod's registry: \S+ has no shop-api:r99; build it with "contoso image build --env prod --release <id>"$/],
+  ["an image in another registry", ["release", "start", "--env", ENV, "--release", "r2", "--image", "cr.azurecr.io/shop-api:r2"], /^error: image cr\.azurecr\.io\/shop-api:r2 is not in prod's registry \S+ \(its stamps pull only from there\)/],
+  ["an image of dev's registry", ["release", "start", "--env", ENV, "--release", "r2", "--image", image("r2", "dev")], /^error: image \S+ is not in prod's registry/],
   ["releasing the live release again", ["release", "start", "--env", ENV, "--release", "r1", "--image", image("r1")], /^error: release r1 is already live in prod$/],
   // Issue 13: validated before anything is recorded or written.
   ["a region list naming all and an unknown region", ["stamp", "up", "--env", ENV, "--region", "all,mars", "--release", "r2"], /^error: unknown Azure region "mars" \(the regions of prod: /],

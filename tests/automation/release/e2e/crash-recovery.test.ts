@@ -38,7 +38,7 @@ interface CrashPoint {
   occurrence: number;
 }
 
-const KINDS = ["deploy-green", "gate", "shift", "bake", "promote", "destroy-stamps", "finish"];
+const KINDS = ["deploy-green", "expose", "gate", "shift", "bake", "promote", "destroy-stamps", "finish"];
 const RESUME_POINTS: CrashPoint[] = [
   ...KINDS.flatMap((kind) => ["before", "after"].map((when): CrashPoint => ({ env: "dev", at: `${when}:${kind}`, occurrence: 1 }))),
   { env: "prod", at: "before:shift", occurrence: 2 },
@@ -49,6 +49,7 @@ const RESUME_POINTS: CrashPoint[] = [
 /** Before promotion only: once green is live, abort refuses (release the previous version again). */
 const ABORT_POINTS: CrashPoint[] = [
   { env: "dev", at: "after:deploy-green", occurrence: 1 },
+  { env: "dev", at: "after:expose", occurrence: 1 },
   { env: "dev", at: "after:gate", occurrence: 1 },
   { env: "dev", at: "before:promote", occurrence: 1 },
   { env: "prod", at: "after:shift", occurrence: 1 },
@@ -71,7 +72,7 @@ const ROLLBACK_POINTS: (CrashPoint & { failing: "gate" | "bake" })[] = [
 /** Starts r2 with a crash planned at the checkpoint (through the environment: only this process crashes). */
 async function crashRun(stateDir: string, p: CrashPoint, extraArgs: string[] = [], onEvent?: (e: JsonEvent) => void): Promise<StreamedRun> {
   const run = await runStreaming(
-    ["release", "start", "--env", p.env, "--release", "r2", "--image", image("r2"), "--auto-promote", ...extraArgs],
+    ["release", "start", "--env", p.env, "--release", "r2", "--image", image("r2", p.env), "--auto-promote", ...extraArgs],
     envFor(stateDir, { CONTOSO_OFFLINE_FAULTS: JSON.stringify({ crash: { at: p.at, occurrence: p.occurrence } }) }),
     onEvent,
   );

@@ -8,8 +8,11 @@ import { globalStackName, TAG } from "../../../../environments/stacks.js";
 import type { OriginSpec } from "../../../../global/contract.js";
 import type { FaultPlan } from "../../../../automation/offline/faults.js";
 import { stackLockPath } from "../../../../automation/lock/file-lock.js";
-import { GATE_TAG, RELEASE_TAG } from "../../../../automation/release/intent-tags.js";
+import { GATE_TAG, intentFromTags } from "../../../../automation/release/intent-tags.js";
 import { cleanEnv, cliCommand, REPO, runCli, tempDir, type CliRun } from "../../cli-harness.js";
+import { hashOf } from "../../../../automation/offline/azure-mocks.js";
+import { OfflineImageRegistry } from "../../../../automation/images/offline-image-registry.js";
+import { resourceName, SUFFIX_LENGTH } from "../../../../environments/naming.js";
 
 /**
  * End-to-end release scenarios: the `contoso` CLI spawned as a user would, on the offline engine,
@@ -22,7 +25,23 @@ import { cleanEnv, cliCommand, REPO, runCli, tempDir, type CliRun } from "../../
 export type EnvName = "prod" | "dev";
 export const ENV: EnvName = "prod";
 const REGIONS: Record<EnvName, string[]> = { prod: ["weu", "neu", "sdc"], dev: ["weu"] };
-export const image = (release: string) => `cr.azurecr.io/shop-api:${release}`;
+/**
+ * The environment's offline registry (its global stack's `registryLoginServer`): the offline mocks
+ * derive the name's random suffix from the stack and resource names, so it is known before the
+ * stack is deployed; `withR1` checks it against the deployed output.
+ */
+export function loginServer(env: EnvName): string {
+  const suffix = hashOf(globalStackName(env), "global-suffix").replace(/[^a-z0-9]/g, "").slice(0, SUFFIX_LENGTH);
+  return `${resourceName("containerRegistry", { env, suffix })}.azurecr.io`;
+}
+/** An image the baseline built into the environment's registry (r1-r9): what a release ships. */
+export const image = (release: string, env: EnvName = ENV) => `${loginServer(env)}/shop-api:${release}`;
+function readGlobalLoginServer(dir: string, env: EnvName): unknown {
+  const record = JSON.parse(readFileSync(path.join(dir, "stacks", `${globalStackName(env)}.json`), "utf8")) as { outputs: Record<string, unknown> };
+  return record.outputs["registryLoginServer"];
+}
+/** The releases whose images every prepared world has in its registry. */
+const BUILT = ["r1", "r2", "r3", "r4", "r5", "r6", "r7", "r8", "r9"];
 export const stampsOf = (release: string, env: EnvName = ENV) => REGIONS[env].map((r) => `${env}-${r}-${release}`).sort();
 
 /**
@@ -132,7 +151,17 @@ export function withR1(envName: EnvName = ENV): Promise<Baseline> {
       const env = envFor(dir);
       const up = await runCli(["global", "up", "--env", envName], env);
       expect(up.code, up.stderr).to.equal(0);
-      const r1 = await runStreaming(["release", "start", "--env", envName, "--release", "r1", "--image", image("r1")], env);
+      // A release ships an image already in the environment's registry: built straight into the
+      // offline registry, as `contoso image build` does (tests/automation/images/ runs that command;
+      // here a spawn per image would only slow every scenario's baseline down).
+      const registry = new OfflineImageRegistry(dir);
+      for (const release of BUILT) {
+        const built = await registry.build({ registryName: loginServer(envName).split(".")[0]!, loginServer: loginServer(envName), repository: "shop-api", tag: release });
+        expect(built.image).to.equal(image(release, envName));
+      }
+      // The login server this harness predicts is the one the deployed global stack reports.
+      expect(readGlobalLoginServer(dir, envName)).to.equal(loginServer(envName));
+      const r1 = await runStreaming(["release", "start", "--env", envName, "--release", "r1", "--image", image("r1", envName)], env);
       expect(r1.code, r1.stderr).to.equal(0);
       return { dir, r1 };
     })();
@@ -199,7 +228,7 @@ export function placeOf(stateDir: string, env: EnvName = ENV): Place {
     liveRelease: g.liveRelease,
     origins: g.origins.map((o) => `${o.stamp} ${o.release} ${o.enabled ? o.weight : "off"} p${o.priority}`).sort(),
     stamps: stampStacks(stateDir).map((s) => s.name).sort(),
-    releaseRecord: g.tags[RELEASE_TAG.release] ?? "(missing)",
+    releaseRecord: intentFromTags(g.tags)?.release ?? "none",
   };
 }
 
@@ -224,7 +253,7 @@ export function stateViolations(stateDir: string, env: EnvName = ENV): string[] 
   const stamps = new Map(stampStacks(stateDir).map((s) => [s.name, s]));
   // A green that passed its gate and then failed a bake keeps its weight until the rollback's
   // restore-blue step: "failed" on an enabled origin is legitimate only while a rollback is recorded.
-  const rollingBack = ["rollback", "abort"].includes(g.tags[RELEASE_TAG.mode] ?? "");
+  const rollingBack = ["rollback", "abort"].includes(intentFromTags(g.tags)?.mode ?? "");
   for (const o of g.origins.filter((x) => x.enabled)) {
     const stamp = stamps.get(o.stamp);
     if (!stamp) violations.push(`enabled origin ${o.stamp} points to a stamp that does not exist`);

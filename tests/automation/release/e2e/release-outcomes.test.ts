@@ -2,6 +2,7 @@ import { expect } from "chai";
 import { existsSync, readFileSync } from "node:fs";
 import * as path from "node:path";
 import { TAG } from "../../../../environments/stacks.js";
+import { intentFromTags, RELEASE_RECORD_TAG } from "../../../../automation/release/intent-tags.js";
 import type { ReleaseStatus } from "../../../../automation/release/status.js";
 import { folderDigest } from "../../cli-harness.js";
 import {
@@ -42,7 +43,7 @@ import {
 
 const start = (release: string, ...extra: string[]) => startIn(ENV, release, ...extra);
 // --auto-promote: these scenarios are about failures, not approvals (prod pauses before 100 %; see approval.test.ts).
-const startIn = (env: EnvName, release: string, ...extra: string[]) => ["release", "start", "--env", env, "--release", release, "--image", image(release), "--auto-promote", ...extra];
+const startIn = (env: EnvName, release: string, ...extra: string[]) => ["release", "start", "--env", env, "--release", release, "--image", image(release, env), "--auto-promote", ...extra];
 
 /** Blue (r1) is back exactly as it was: the same stamps, the same origins, nothing of r2 left. */
 function expectBackOnR1(dir: string, r1Hosts: Record<string, string>, env: EnvName = ENV): void {
@@ -70,7 +71,7 @@ describe("release e2e: outcomes of a release (offline engine, loopback HTTP)", f
     const { r1 } = await withR1();
     expect(summaryOf(r1)).to.include({ outcome: "released", release: "r1", liveRelease: "r1" });
     // The environment's first release: nothing to shift from, so green goes straight to the last step.
-    expect(actions(r1).map((a) => a!.kind)).to.deep.equal(["deploy-green", "gate", "shift", "bake", "promote", "finish"]);
+    expect(actions(r1).map((a) => a!.kind)).to.deep.equal(["deploy-green", "expose", "gate", "shift", "bake", "promote", "finish"]);
 
     const dir = await worldWithR1("clean");
     expect(placeOf(dir)).to.deep.equal(releasedPlace("r1"));
@@ -80,7 +81,7 @@ describe("release e2e: outcomes of a release (offline engine, loopback HTTP)", f
     expect(r2.problemLines).to.deep.equal([]);
     expect(summaryOf(r2)).to.include({ outcome: "released", release: "r2", liveRelease: "r2" });
     expect(actions(r2).map((a) => `${a!.kind}${a!.percent !== undefined ? ` ${a!.percent}` : ""}`)).to.deep.equal([
-      "deploy-green", "gate", "shift 10", "bake 10", "shift 50", "bake 50", "shift 100", "bake 100", "promote", "destroy-stamps", "finish",
+      "deploy-green", "expose", "gate", "shift 10", "bake 10", "shift 50", "bake 50", "shift 100", "bake 100", "promote", "destroy-stamps", "finish",
     ]);
     expect(checker.feed(r2.events).violations).to.deep.equal([]);
     expect(placeOf(dir)).to.deep.equal(releasedPlace("r2"));
@@ -102,7 +103,7 @@ describe("release e2e: outcomes of a release (offline engine, loopback HTTP)", f
     const run = await runStreaming(start("r2"), envFor(dir));
     expectRolledBack(run, "health gate failed for prod-neu-r2");
     const kinds = actions(run).map((a) => a!.kind);
-    expect(kinds).to.deep.equal(["deploy-green", "gate", "begin-rollback", "destroy-stamps", "finish"]);
+    expect(kinds).to.deep.equal(["deploy-green", "expose", "gate", "begin-rollback", "restore-blue", "destroy-stamps", "finish"]);
     const failed = run.events.filter((e) => e.type === "gate-verdict" && !e.verdict!.passed).map((e) => e.verdict!.stack);
     expect(failed).to.deep.equal(["prod-neu-r2"]);
     expect(checker.feed(run.events).violations).to.deep.equal([]);
@@ -114,14 +115,14 @@ describe("release e2e: outcomes of a release (offline engine, loopback HTTP)", f
     writeFaults(dir, { stamps: [{ stack: "dev-weu-r2", component: "keyvault" }] });
     const run = await runStreaming(startIn("dev", "r2", "--keep-failed"), envFor(dir));
     expectRolledBack(run, "health gate failed for dev-weu-r2", "dev");
-    expect(actions(run).map((a) => a!.kind)).to.deep.equal(["deploy-green", "gate", "begin-rollback", "finish"]);
+    expect(actions(run).map((a) => a!.kind)).to.deep.equal(["deploy-green", "expose", "gate", "begin-rollback", "restore-blue", "finish"]);
     const g = globalOf(dir, "dev");
     expect(g.liveRelease).to.equal("r1");
     expect(g.origins.map((o) => `${o.stamp} ${o.weight} ${o.enabled}`)).to.deep.equal(["dev-weu-r1 1000 true"]);
     expect(hostsOf(dir, "dev")).to.deep.equal(r1Hosts.dev);
     const stamps = Object.fromEntries(stampStacks(dir).map((s) => [s.name, s.tags["contoso:gate"]]));
     expect(stamps, "the failed green stays, marked failed").to.deep.equal({ "dev-weu-r1": "passed", "dev-weu-r2": "failed" });
-    expect(g.tags["contoso:release-target"], "the release record is closed").to.equal("none");
+    expect(g.tags[RELEASE_RECORD_TAG], "the release record is closed").to.equal("none");
     expect(stateViolations(dir, "dev")).to.deep.equal([]);
   });
 
@@ -150,8 +151,10 @@ describe("release e2e: outcomes of a release (offline engine, loopback HTTP)", f
 
   pool.define("dev: a transient Front Door update failure is retried and the release succeeds", async () => {
     const dir = await worldWithR1("fd-transient", "dev");
-    writeFaults(dir, { operations: [{ stack: "dev-global", operation: "up", times: 1, message: "simulated Front Door conflict" }] });
-    const run = await runStreaming(startIn("dev", "r2"), envFor(dir));
+    // From the first shift on (the expose step before the gate is a Front Door update too).
+    const run = await runStreaming(startIn("dev", "r2"), envFor(dir), (e) => {
+      if (e.type === "action" && e.action?.kind === "gate") writeFaults(dir, { operations: [{ stack: "dev-global", operation: "up", times: 1, message: "simulated Front Door conflict" }] });
+    });
     expect(run.code, run.stderr).to.equal(0);
     const failures = run.events.filter((e) => e.type === "action-failed");
     expect(failures.map((e) => [e.action!.kind, e.attempt, e.willRetry])).to.deep.equal([["shift", 1, true]]);
@@ -160,16 +163,28 @@ describe("release e2e: outcomes of a release (offline engine, loopback HTTP)", f
     expect(stateViolations(dir, "dev")).to.deep.equal([]);
   });
 
-  pool.define("dev: a persistent Front Door failure at the first shift: rolled back (exit 3) without touching Front Door", async () => {
+  pool.define("dev: a persistent Front Door failure at the first shift: no traffic moved, but green's disabled origins cannot be removed either (exit 1); resume after the fix rolls back (exit 3)", async () => {
     const dir = await worldWithR1("fd-first", "dev");
-    const before = readStack(dir, "dev-global")!.outputs;
-    writeFaults(dir, { operations: [{ stack: "dev-global", operation: "up", times: 1000 }] });
-    const run = await runStreaming(startIn("dev", "r2"), envFor(dir));
-    expectRolledBack(run, "shift failed 3 times", "dev");
-    expect(run.events.filter((e) => e.type === "action-failed").map((e) => e.action!.kind)).to.deep.equal(["shift", "shift", "shift"]);
-    // Traffic never moved, so going back needs no Front Door update: only green is removed.
-    expect(actions(run).map((a) => a!.kind).slice(-3)).to.deep.equal(["begin-rollback", "destroy-stamps", "finish"]);
-    expect(readStack(dir, "dev-global")!.outputs).to.deep.equal(before);
+    const checker = new StreamChecker(dir, "dev");
+    // Front Door goes down once green is exposed (disabled origin) and gated.
+    const run = await runStreaming(startIn("dev", "r2"), envFor(dir), (e) => {
+      if (e.type === "action" && e.action?.kind === "gate") writeFaults(dir, { operations: [{ stack: "dev-global", operation: "up", times: 1000, message: "Front Door is down" }] });
+    });
+    expect(run.code, run.stderr).to.equal(1);
+    expect(run.events.filter((e) => e.type === "action-failed").map((e) => `${e.action!.kind} ${e.attempt}`)).to.deep.equal([
+      "shift 1", "shift 2", "shift 3", "restore-blue 1", "restore-blue 2", "restore-blue 3",
+    ]);
+    // Traffic never moved: blue serves alone, green's origin is still there, disabled.
+    const g = globalOf(dir, "dev");
+    expect(g.origins.map((o) => `${o.stamp} ${o.enabled ? o.weight : "off"}`)).to.deep.equal(["dev-weu-r1 1000", "dev-weu-r2 off"]);
+    expect(checker.feed(run.events).violations).to.deep.equal([]);
+    expect(stateViolations(dir, "dev")).to.deep.equal([]);
+
+    clearFaults(dir);
+    const resumed = await runStreaming(["release", "resume", "--env", "dev"], envFor(dir));
+    expectRolledBack(resumed, "shift failed 3 times", "dev");
+    expect(actions(resumed).map((a) => a!.kind)).to.deep.equal(["restore-blue", "destroy-stamps", "finish"]);
+    expect(checker.feed(resumed.events).violations).to.deep.equal([]);
     expectBackOnR1(dir, r1Hosts.dev!, "dev");
   });
 
@@ -189,7 +204,7 @@ describe("release e2e: outcomes of a release (offline engine, loopback HTTP)", f
     expect(checker.feed(run.events).violations).to.deep.equal([]);
     // Left serving from the gated green, the rollback recorded for whoever resumes, the lock free.
     const g = globalOf(dir, "dev");
-    expect(g.tags["contoso:release-mode"]).to.equal("rollback");
+    expect(intentFromTags(g.tags)?.mode).to.equal("rollback");
     expect(g.origins.map((o) => `${o.stamp} ${o.enabled ? o.weight : "off"}`)).to.deep.equal(["dev-weu-r1 off", "dev-weu-r2 1000"]);
     expect(stateViolations(dir, "dev")).to.deep.equal([]);
     expect(existsSync(lockFile(dir, "dev")), "a failed run releases its lock").to.equal(false);
@@ -222,7 +237,7 @@ describe("release e2e: outcomes of a release (offline engine, loopback HTTP)", f
     const g = globalOf(dir, "dev");
     expect(g.liveRelease).to.equal("r2");
     expect(g.origins.map((o) => `${o.stamp} ${o.weight} ${o.enabled}`)).to.deep.equal(["dev-weu-r2 1000 true"]);
-    expect(g.tags["contoso:release-mode"]).to.equal("rollout");
+    expect(intentFromTags(g.tags)?.mode).to.equal("rollout");
     expect(stateViolations(dir, "dev")).to.deep.equal([]);
     expect(existsSync(lockFile(dir, "dev")), "a failed run releases its lock").to.equal(false);
 
@@ -288,7 +303,8 @@ describe("release e2e: outcomes of a release (offline engine, loopback HTTP)", f
     const dir = await worldWithR1("abort-live", "dev");
     const checker = new StreamChecker(dir, "dev");
     let abort: Promise<StreamedRun> | undefined;
-    const run = await runStreaming(startIn("dev", "r2", "--time-scale", "0.1"), envFor(dir), (e) => {
+    // An 18 s bake (dev bakes 1 min): room for the abort process to start on a busy machine; it is cut short anyway.
+    const run = await runStreaming(startIn("dev", "r2", "--time-scale", "0.3"), envFor(dir), (e) => {
       if (e.type === "action" && e.action?.kind === "bake" && !abort) abort = runStreaming(["release", "abort", "--env", "dev"], envFor(dir));
     });
     expect(abort, "abort was requested during the bake").to.not.equal(undefined);
