@@ -68,7 +68,7 @@ export async function runRelease(
   const image = await builtImage(engine, env, release);
   const session = await openReleaseSession(engine, env, { timeScale, onEvent });
   try {
-    return await startRelease(session.ctx, { release, image, keepFailed: false });
+    return await startRelease(session.ctx, { release, image, keepFailed: false, autoPromote: true });
   } finally {
     await session.close();
   }

@@ -56,6 +56,35 @@ const releaseSteps = z
     }
   });
 
+/**
+ * A step list may hold "pause": the release stops there, holding its weights and watching green's
+ * health, until `contoso release promote` (Argo Rollouts' `pause: {}` step and `kubectl argo
+ * rollouts promote`, https://argo-rollouts.readthedocs.io/en/stable/features/canary/#pause-duration).
+ * Parsed into the percent steps and `pauseBefore`, the indices of the steps a pause precedes.
+ */
+const PAUSE = "pause";
+const releaseStepList = z
+  .array(z.union([int(1, 100), z.literal(PAUSE)]))
+  .superRefine((items, ctx) => {
+    items.forEach((item, i) => {
+      if (item !== PAUSE) return;
+      if (i === items.length - 1) ctx.addIssue({ code: "custom", message: "a pause must come before a step (nothing is left to approve after the last one)" });
+      else if (items[i + 1] === PAUSE) ctx.addIssue({ code: "custom", message: "two pauses in a row: one is enough" });
+    });
+    // The percent steps themselves follow the same rules as a list without pauses.
+    const checked = releaseSteps.safeParse(items.filter((item): item is number => item !== PAUSE));
+    if (!checked.success) for (const issue of checked.error.issues) ctx.addIssue({ code: "custom", message: issue.message });
+  })
+  .transform((items) => {
+    const steps: number[] = [];
+    const pauseBefore: number[] = [];
+    for (const item of items) {
+      if (item === PAUSE) pauseBefore.push(steps.length);
+      else steps.push(item);
+    }
+    return { steps, pauseBefore };
+  });
+
 export const environmentSchema = z
   .object({
     name: envNameSchema,
@@ -105,15 +134,17 @@ export const environmentSchema = z
         message: "deadline must leave room for sampleSize probes (deadline >= interval x sampleSize)",
       }),
     release: z.object({
-      /** Percent of traffic on green after each step, strictly increasing, ending at 100. */
-      steps: releaseSteps,
+      /** Percent of traffic on green after each step, strictly increasing, ending at 100; "pause" waits for `release promote`. */
+      steps: releaseStepList,
       /** How long each step is watched before the next. */
       bakeTime: duration("bakeTime"),
       /** How long to wait for Front Door edges to serve a new configuration. */
       edgePropagationTimeout: duration("edgePropagationTimeout"),
       /** How long an old release's stamps survive after promotion (0: destroyed straight away). */
       blueRetention: duration("blueRetention"),
-    }),
+    })
+    // Consumers read the percent steps and, beside them, the indices of the steps a pause precedes.
+    .transform(({ steps, ...rest }) => ({ ...rest, steps: steps.steps, pauseBefore: steps.pauseBefore })),
     appService: z.object({
       skuName: z.enum(["B1", "B2", "S1", "P0v3", "P1v3", "P2v3", "P3v3", "P1mv3", "P2mv3"]),
       zoneRedundant: z.boolean(),

@@ -81,4 +81,6 @@ export interface GlobalOutputs {
   killSwitchBlobEndpoint: string;
   /** The container holding one blob per stamp, named after the stamp's stack. */
   killSwitchContainerName: string;
+  /** The health model's workbook in the Azure portal (traffic split, health per stamp and component). */
+  healthWorkbookUrl?: string;
 }

@@ -53,6 +53,7 @@ export function globalProgram(args: GlobalProgramArgs): () => Promise<GlobalOutp
       killSwitchStorageAccountName: killSwitch.account.name,
       killSwitchBlobEndpoint: killSwitch.blobEndpoint,
       killSwitchContainerName: killSwitch.container.name,
+      healthWorkbookUrl: stack.healthModel.workbookPortalUrl,
     };
     // The engine resolves every output before anyone reads them, so callers see GlobalOutputs.
     return outputs as unknown as GlobalOutputs;

@@ -21,6 +21,8 @@ export interface CliContext {
   log(line: string): void;
   /** A JSON document or table to stdout: the command's result. */
   print(text: string): void;
+  /** The terminal's width when stdout is one (tables fit it); undefined for a pipe or a file. */
+  width(): number | undefined;
   /** Aborted on the first Ctrl-C (or SIGTERM): engines cancel their running operations. */
   readonly signal: AbortSignal;
   /** Loads and validates an environment (InputError on a bad or unknown name). */
@@ -36,7 +38,7 @@ export interface CliContext {
 
 export interface ContextIo {
   env: NodeJS.ProcessEnv;
-  stdout: NodeJS.WritableStream;
+  stdout: NodeJS.WritableStream & { isTTY?: boolean; columns?: number };
   stderr: NodeJS.WritableStream & { isTTY?: boolean; columns?: number };
   signal: AbortSignal;
 }
@@ -66,6 +68,9 @@ export function createContext(io: ContextIo): CliContext {
     },
     log(line) {
       io.stderr.write(`${line}\n`);
+    },
+    width() {
+      return io.stdout.isTTY === true && (io.stdout.columns ?? 0) > 0 ? io.stdout.columns : undefined;
     },
     print(text) {
       io.stdout.write(text.endsWith("\n") ? text : `${text}\n`);

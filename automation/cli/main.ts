@@ -1,4 +1,5 @@
-import { realpathSync } from "node:fs";
+import { readFileSync, realpathSync } from "node:fs";
+import * as path from "node:path";
 import { pathToFileURL } from "node:url";
 import { Command, CommanderError } from "commander";
 import { commandGroups } from "./commands/index.js";
@@ -7,6 +8,13 @@ import { refuseRepeatedOptions } from "./single-value-options.js";
 import { createContext, type ContextIo } from "./context.js";
 import { EXIT_INTERRUPTED, exitCodeOf, oneLine } from "./exit-codes.js";
 import { InterruptedError } from "../release/interruption.js";
+import { addExamples } from "./examples.js";
+import { REPO_ROOT } from "../offline/state-dir.js";
+
+/** The package's version (package.json), for `contoso --version`. */
+export function cliVersion(): string {
+  return (JSON.parse(readFileSync(path.join(REPO_ROOT, "package.json"), "utf8")) as { version: string }).version;
+}
 
 /**
  * `contoso`: the driver's command line. Exit codes (exit-codes.ts): 0 success, 1 an operation
@@ -21,6 +29,9 @@ export function buildProgram(io: ContextIo): Command {
     .option("--offline", "use the offline engine (Pulumi mocks, state in .contoso/offline); the default when no cloud is configured")
     .option("--engine <kind>", "pulumi or offline (default: pulumi when Azure or a Pulumi backend is configured)")
     .option("--json", "machine-readable result on stdout (progress stays on stderr)")
+    .version(cliVersion(), "-V, --version", "print the version of contoso")
+    // Every subcommand's help lists --json, --offline and --engine too: they work after any command.
+    .configureHelp({ showGlobalOptions: true })
     .showSuggestionAfterError(true)
     .exitOverride()
     .configureOutput({
@@ -30,6 +41,7 @@ export function buildProgram(io: ContextIo): Command {
     });
   for (const register of commandGroups) register(program, ctx);
   refuseRepeatedOptions(program);
+  addExamples(program);
   return program;
 }
 

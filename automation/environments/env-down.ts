@@ -2,7 +2,9 @@ import { InputError } from "../../environments/index.js";
 import type { Engine, OperationOptions } from "../engine/port.js";
 import { acquireEnvironmentLock } from "../lock/environment-lock.js";
 import { destroyStack } from "../stacks/destroy-stack.js";
+import { TAG } from "../../environments/stacks.js";
 import { isGlobal, stacksOf } from "./env-stacks.js";
+import { checkDownOwner } from "./name-guard.js";
 import { valuesOrThrow, type TaskRunner } from "./tasks.js";
 
 /**
@@ -31,11 +33,26 @@ export interface EnvDownResult {
   destroyed: string[];
 }
 
-export async function envDown(engine: Engine, env: string, deps: { run: TaskRunner; log: (line: string) => void }): Promise<EnvDownResult> {
+/** Who runs `env down`, and the `--confirm` they gave: someone else's environment needs `--confirm <env>`. */
+export interface EnvDownActor {
+  actor: string;
+  confirm?: string | undefined;
+}
+
+export async function envDown(
+  engine: Engine,
+  env: string,
+  deps: { run: TaskRunner; log: (line: string) => void },
+  who?: EnvDownActor,
+): Promise<EnvDownResult> {
   const lock = await acquireEnvironmentLock(engine, env, { purpose: "env down", onWarning: deps.log });
   try {
     const stacks = await stacksOf(engine, env);
     if (stacks.length === 0) throw new NothingToDestroyError(env);
+    if (who) {
+      const owner = (stacks.find((s) => isGlobal(s)) ?? stacks[0])!.tags[TAG.owner] ?? null;
+      checkDownOwner(env, owner, who.actor, who.confirm);
+    }
     const stamps = stacks.filter((s) => !isGlobal(s)).map((s) => s.name);
     const globals = stacks.filter((s) => isGlobal(s)).map((s) => s.name);
     const task = (stack: string) => ({ stack, verb: "destroy", run: (o: OperationOptions) => destroyStack(engine, stack, o) });

@@ -1,4 +1,5 @@
-import { formatDuration } from "../../environments/duration.js";
+import { readableDuration } from "../../environments/duration.js";
+import { renderTable } from "../text/table.js";
 import { isPersonalEnvironmentName } from "../../environments/index.js";
 import { globalStackName, parseStackName, TAG } from "../../environments/stacks.js";
 import type { Engine, StackSummary } from "../engine/port.js";
@@ -97,18 +98,16 @@ export async function listPersonalEnvs(engine: Engine, now: Date, owner?: string
   return owner === undefined ? rows : rows.filter((r) => r.owner === owner);
 }
 
-export function envTable(rows: PersonalEnvRow[]): string {
-  const relative = (ms: number | null) => (ms === null ? "" : ms >= 0 ? `in ${formatDuration(ms)}` : `${formatDuration(-ms)} ago`);
+export function envTable(rows: PersonalEnvRow[], width?: number): string {
+  const relative = (ms: number | null) => (ms === null ? "" : ms >= 0 ? `in ${readableDuration(ms)}` : `${readableDuration(-ms)} ago`);
   const columns: [string, (r: PersonalEnvRow) => string][] = [
     ["ENV", (r) => r.env],
     ["OWNER", (r) => r.owner ?? ""],
-    ["AGE", (r) => (r.ageMs === null ? "" : formatDuration(Math.max(0, r.ageMs)))],
+    ["AGE", (r) => (r.ageMs === null ? "" : readableDuration(Math.max(0, r.ageMs)))],
     ["EXPIRES", (r) => (r.expiresAt === null ? "never" : `${r.expiresAt} (${relative(r.expiresInMs)})`)],
     ["STACKS", (r) => r.stacks.join(",")],
     ["STATUS", (r) => r.status],
     ["URL", (r) => r.url ?? ""],
   ];
-  const table = [columns.map(([h]) => h), ...rows.map((r) => columns.map(([, get]) => get(r)))];
-  const widths = columns.map((_, i) => Math.max(...table.map((r) => r[i]!.length)));
-  return table.map((r) => r.map((cell, i) => cell.padEnd(widths[i]!)).join("  ").trimEnd()).join("\n");
+  return renderTable(columns.map(([h]) => h), rows.map((r) => columns.map(([, get]) => get(r))), { width });
 }

@@ -89,6 +89,8 @@ export interface StampFabric {
   refresh(): Promise<void>;
   /** A stamp's cached health (what `/health/stamp` would answer), without a request. */
   health(hostName: string): StampHealth | undefined;
+  /** Every stamp served now has finished its first round of health checks (so a probe sees its real state). */
+  checked(): boolean;
   /** Stops every stamp and the server; the port is free when this resolves. */
   close(): Promise<void>;
 }
@@ -360,6 +362,9 @@ export async function startStampFabric(options: StampFabricOptions): Promise<Sta
     refresh,
     health(hostName) {
       return stamps.get(normalizeHost(hostName))?.service.snapshot();
+    },
+    checked() {
+      return [...stamps.values()].every((e) => e.service.snapshot().checkedAt !== undefined);
     },
     async close() {
       closed = true;

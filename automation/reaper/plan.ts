@@ -1,4 +1,4 @@
-import { formatDuration } from "../../environments/duration.js";
+import { formatDuration, readableDuration } from "../../environments/duration.js";
 import { globalStackName, parseStackName, TAG, type ParsedStackName } from "../../environments/stacks.js";
 import { intentFromTags, ReleaseRecordError } from "../release/intent-tags.js";
 import { dateTag, envExpiry } from "../environments/expiry.js";
@@ -188,7 +188,7 @@ function orphanReason(env: string, m: { stack: ReapStack; parsed: ParsedStackNam
   if (!hasGlobal) return `its global stack ${globalStackName(env)} is gone`;
   if (stampKeepCause(env, m, input, now) !== undefined) return undefined;
   const created = dateTag(m.stack.tags, TAG.createdAt)!;
-  return `no origin in ${globalStackName(env)} and no release in progress needs it; created ${formatDuration(now - created.getTime())} ago (grace ${formatDuration(input.graceMs)})`;
+  return `no origin in ${globalStackName(env)} and no release in progress needs it; created ${readableDuration(now - created.getTime())} ago (grace ${formatDuration(input.graceMs)})`;
 }
 
 /** Why a stamp of an environment whose global stack exists must stay; undefined: nothing keeps it. */
@@ -217,7 +217,7 @@ function stampKeepCause(env: string, m: { stack: ReapStack; parsed: ParsedStackN
   if (!created) return `no readable ${TAG.createdAt} tag: its age is unknown`;
   const age = now - created.getTime();
   if (age < input.graceMs) {
-    return `not served, but created ${formatDuration(Math.max(0, age))} ago, within the grace period of ${formatDuration(input.graceMs)}`;
+    return `not served, but created ${readableDuration(Math.max(0, age))} ago, within the grace period of ${formatDuration(input.graceMs)}`;
   }
   return undefined;
 }

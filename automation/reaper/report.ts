@@ -1,4 +1,5 @@
 import { formatDuration } from "../../environments/duration.js";
+import { renderTable } from "../text/table.js";
 import type { ReapReport } from "./reap.js";
 
 /** The reaper's report as a table: what was found, what was done, and why each stack was kept or removed. */
@@ -11,16 +12,11 @@ const RESULT_LABEL: Record<string, string> = {
   "would-destroy": "would destroy",
 };
 
-export function reapTable(report: ReapReport): string {
+export function reapTable(report: ReapReport, width?: number): string {
   const header = `reap at ${report.now}${report.dryRun ? " (dry run: nothing changed)" : ""}, grace ${formatDuration(report.graceMs)}${report.env ? `, environment ${report.env}` : ""}`;
   if (report.stacks.length === 0) return `${header}\nno stacks found`;
-  const rows = [
-    ["STACK", "ENV", "KIND", "RESULT", "WHY"],
-    ...report.stacks.map((s) => [s.stack, s.env ?? "?", s.kind, RESULT_LABEL[s.result] ?? s.result, s.detail ? `${s.reason}; ${s.detail}` : s.reason]),
-  ];
-  const widths = [0, 1, 2, 3].map((i) => Math.max(...rows.map((r) => r[i]!.length)));
-  const lines = rows.map((r) => r.map((cell, i) => (i < 4 ? cell.padEnd(widths[i]!) : cell)).join("  ").trimEnd());
-  return [header, ...lines, summaryLine(report)].join("\n");
+  const rows = report.stacks.map((s) => [s.stack, s.env ?? "?", s.kind, RESULT_LABEL[s.result] ?? s.result, s.detail ? `${s.reason}; ${s.detail}` : s.reason]);
+  return [header, renderTable(["STACK", "ENV", "KIND", "RESULT", "WHY"], rows, { width }), summaryLine(report)].join("\n");
 }
 
 export function summaryLine(report: ReapReport): string {

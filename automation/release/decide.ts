@@ -1,5 +1,5 @@
 import type { OriginSpec } from "../../global/contract.js";
-import type { Action, ObservedStamp, RunMemory, World } from "./model.js";
+import type { Action, ObservedStamp, ReleaseIntent, RunMemory, World } from "./model.js";
 import { FULL_WEIGHT, greenShare, originFor, originsForShare } from "./weights.js";
 
 /** The parts of an environment the decision needs. */
@@ -7,6 +7,20 @@ export interface ReleasePlan {
   regions: string[];
   /** Percent of traffic on green after each step; strictly increasing, ending at 100. */
   steps: number[];
+  /** Indices of the steps a pause precedes: the release waits there for `release promote`. */
+  pauseBefore?: number[];
+}
+
+/** Whether the pause before step `next` still holds the release (not approved, not auto-promoted). */
+export function pausedBefore(next: number, plan: ReleasePlan, intent: ReleaseIntent): boolean {
+  if (intent.autoPromote || !(plan.pauseBefore ?? []).includes(next)) return false;
+  const p = intent.promotion;
+  return !(p && ("full" in p || p.through >= next));
+}
+
+/** `release promote --full`: the remaining steps (and their bakes) are skipped, straight to 100 %. */
+function promotedFull(intent: ReleaseIntent): boolean {
+  return intent.promotion !== undefined && "full" in intent.promotion;
 }
 
 /**
@@ -68,10 +82,19 @@ function decideRollout(world: World, plan: ReleasePlan, memory: RunMemory): Acti
     const step = blue.length === 0 ? plan.steps.length - 1 : Math.max(0, reached);
     return shiftTo(step, plan, blue, ordered, world.global.liveRelease);
   }
-  if (memory.bakedStep !== reached) {
+  const last = plan.steps.length - 1;
+  const full = promotedFull(intent);
+  if (memory.bakedStep !== reached && !(full && reached < last)) {
     return { kind: "bake", step: reached, percent: plan.steps[reached]!, stacks: ordered.map((s) => s.stack) };
   }
-  if (reached < plan.steps.length - 1) return shiftTo(reached + 1, plan, blue, ordered, world.global.liveRelease);
+  if (reached < last) {
+    const next = full ? last : reached + 1;
+    if (pausedBefore(next, plan, intent)) {
+      // Weights held; the pause keeps watching green, so a stamp turning unhealthy still rolls back.
+      return { kind: "pause", step: reached, percent: plan.steps[reached]!, nextStep: next, nextPercent: plan.steps[next]!, stacks: ordered.map((s) => s.stack) };
+    }
+    return shiftTo(next, plan, blue, ordered, world.global.liveRelease);
+  }
 
   // Baked at 100 %: promote. Green at full weight, blue origins removed, green recorded as live.
   return { kind: "promote", origins: ordered.map((s) => originFor(s, FULL_WEIGHT, true)), liveRelease: target };

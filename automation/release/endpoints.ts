@@ -22,12 +22,14 @@ export interface StampEndpoints {
   resolve: HostResolver;
   /** Re-reads the deployed stamps and Front Door origins now (offline only). */
   refresh(): Promise<void>;
+  /** Resolves once every served stamp has finished its first round of health checks, or after `maxMs` (offline only). */
+  checked(maxMs: number): Promise<void>;
   close(): Promise<void>;
 }
 
 /** Serves the stamps and Front Door endpoint of one environment: the only ones its release or health check asks for. */
 export async function stampEndpoints(engine: Engine, options: { env: string; checkIntervalMs: number }): Promise<StampEndpoints> {
-  if (!servesOnLoopback(engine)) return { resolve: resolveViaDns, refresh: async () => {}, close: async () => {} };
+  if (!servesOnLoopback(engine)) return { resolve: resolveViaDns, refresh: async () => {}, checked: async () => {}, close: async () => {} };
   const { startStampFabric } = await import("../offline/stamp-fabric.js");
   // Every check of every stamp asks for the fault plan: read the file at most every 100 ms, so a
   // plan changed mid-release still lands within a check round or two.
@@ -74,6 +76,11 @@ export async function stampEndpoints(engine: Engine, options: { env: string; che
   return {
     resolve: () => ({ protocol: "http", address: fabric.address, port: fabric.port }),
     refresh: () => fabric.refresh(),
+    async checked(maxMs) {
+      // Polled rather than waited out: with no stamps (or quick checks) `release status` answers at once.
+      const until = Date.now() + maxMs;
+      while (!fabric.checked() && Date.now() < until) await new Promise((r) => setTimeout(r, 10));
+    },
     close: () => fabric.close(),
   };
 }

@@ -1,5 +1,5 @@
 import { InputError } from "../../environments/errors.js";
-import type { GateState, ReleaseIntent } from "./model.js";
+import type { GateState, Promotion, ReleaseIntent } from "./model.js";
 
 /**
  * The release record lives in the backend as ONE tag of the global stack, so any machine that can
@@ -37,6 +37,13 @@ export const LEGACY_RELEASE_TAG = {
 } as const;
 
 export const GATE_TAG = "contoso:gate";
+
+/**
+ * `release promote`'s request, `<release>:<step>` or `<release>:full`. Written only by `promote`
+ * (never by a run rewriting the record, so a run cannot lose it) and cleared when the release ends;
+ * carrying the release id, a stale one never approves a later release.
+ */
+export const PROMOTE_TAG = "contoso:release-promote";
 const NONE = "none";
 
 /** The record on the global stack cannot be read: the release is blocked until someone looks. */
@@ -62,6 +69,14 @@ interface RecordV1 {
   t: string;
   /** reason of a rollback (informational, may be shortened) */
   y?: string;
+  /** auto-promote: the release does not wait at the environment's pauses (absent = false) */
+  a?: true;
+  /**
+   * paused at: the step the run baked and now waits at for `release promote` (so `status` and the
+   * dashboard can say "paused"). Both optional fields are new in schema 1 without a version bump:
+   * a reader ignores keys it does not know, so an older driver still reads the record whole.
+   */
+  p?: number;
 }
 
 function encode(intent: ReleaseIntent, reason: string | undefined): string {
@@ -74,30 +89,43 @@ function encode(intent: ReleaseIntent, reason: string | undefined): string {
     k: intent.keepFailed,
     t: intent.startedAt,
     ...(reason !== undefined ? { y: reason } : {}),
+    ...(intent.autoPromote === true ? { a: true as const } : {}),
+    ...(intent.pausedAt !== undefined ? { p: intent.pausedAt } : {}),
   };
   return JSON.stringify(record);
 }
 
+/**
+ * Room kept in a rollout's record for the paused step the run adds later (`,"p":999`), so a record
+ * that fits when the release starts still fits when it pauses.
+ */
+const PAUSE_ROOM = Buffer.byteLength(',"p":999');
+
+function reserveOf(intent: Pick<ReleaseIntent, "mode" | "pausedAt">): number {
+  return intent.mode === "rollout" && intent.pausedAt === undefined ? PAUSE_ROOM : 0;
+}
+
 /** The characters an image reference may take in a record (what is left after the other fields at their longest). */
 export function imageRoom(intent: Omit<ReleaseIntent, "image">): number {
-  return MAX_TAG_VALUE - Buffer.byteLength(encode({ ...intent, image: "" }, undefined));
+  return MAX_TAG_VALUE - reserveOf(intent) - Buffer.byteLength(encode({ ...intent, image: "" }, undefined));
 }
 
 /** The record as the tags to write: one tag, `none` when no release is in progress. */
 export function intentToTags(intent: ReleaseIntent | null): Record<string, string> {
   if (!intent) return { [RELEASE_RECORD_TAG]: NONE };
+  const size = (v: string) => Buffer.byteLength(v) + reserveOf(intent);
   let reason = intent.reason?.replace(/\s+/g, " ").trim();
   let value = encode(intent, reason);
   // Shorten the reason (one line for people) until the record fits; the facts the driver acts on are never cut.
-  while (Buffer.byteLength(value) > MAX_TAG_VALUE && reason !== undefined && reason.length > 0) {
-    const over = Buffer.byteLength(value) - MAX_TAG_VALUE;
+  while (size(value) > MAX_TAG_VALUE && reason !== undefined && reason.length > 0) {
+    const over = size(value) - MAX_TAG_VALUE;
     reason = reason.slice(0, Math.max(0, reason.length - Math.max(over, 1) - 1)) + "…";
     if (reason === "…") reason = "";
     value = encode(intent, reason);
   }
-  if (Buffer.byteLength(value) > MAX_TAG_VALUE) {
+  if (size(value) > MAX_TAG_VALUE) {
     throw new InputError(
-      `the release record of ${intent.release} would be ${Buffer.byteLength(value)} characters, over the ${MAX_TAG_VALUE} a stack tag holds: use an image reference of at most ${imageRoom(intent)} characters`,
+      `the release record of ${intent.release} would be ${size(value)} characters, over the ${MAX_TAG_VALUE} a stack tag holds: use an image reference of at most ${imageRoom(intent)} characters`,
     );
   }
   return { [RELEASE_RECORD_TAG]: value };
@@ -147,6 +175,10 @@ export function intentFromTags(tags: Record<string, string>, stack = "the global
   const startedAt = str("t", "start time");
   if (Number.isNaN(Date.parse(startedAt))) throw unreadable(`start time "${startedAt}" is not a date`);
   const reason = record["y"];
+  const auto = record["a"];
+  if (auto !== undefined && typeof auto !== "boolean") throw unreadable("auto-promote is not true or false");
+  const paused = record["p"];
+  if (paused !== undefined && (typeof paused !== "number" || !Number.isInteger(paused) || paused < 0)) throw unreadable(`paused step ${JSON.stringify(paused)} is not a step`);
   return {
     release,
     image,
@@ -155,6 +187,11 @@ export function intentFromTags(tags: Record<string, string>, stack = "the global
     keepFailed: record["k"] as boolean,
     startedAt,
     ...(typeof reason === "string" && reason !== "" ? { reason } : {}),
+    ...(auto === true ? { autoPromote: true } : {}),
+    ...(paused !== undefined ? { pausedAt: paused as number } : {}),
+    // The promote request is its own tag, written only by `release promote`, so a run rewriting
+    // the record never loses it; it names its release, so a stale one approves nothing later.
+    ...promotionFromTag(tags[PROMOTE_TAG], release),
   };
 }
 
@@ -170,6 +207,17 @@ function legacyIntent(tags: Record<string, string>, stack: string): ReleaseInten
   throw new ReleaseRecordError(
     `release ${target} on ${stack} was recorded by an older contoso as separate tags (contoso:release-*), which cannot be proven whole: finish it ("release resume" or "release abort") with the contoso version that started it; nothing was changed`,
   );
+}
+
+export function promotionToTag(release: string, promotion: Promotion): Record<string, string> {
+  return { [PROMOTE_TAG]: `${release}:${"full" in promotion ? "full" : promotion.through}` };
+}
+
+function promotionFromTag(value: string | undefined, release: string): { promotion?: Promotion } {
+  if (!value || !value.startsWith(`${release}:`)) return {};
+  const what = value.slice(release.length + 1);
+  if (what === "full") return { promotion: { full: true } };
+  return /^\d+$/.test(what) ? { promotion: { through: Number(what) } } : {};
 }
 
 export function gateFromTags(tags: Record<string, string>): GateState {

@@ -18,7 +18,16 @@ export interface ReleaseIntent {
   startedAt: string;
   /** Why a rollback started (one line). */
   reason?: string;
+  /** Pass the environment's pauses without waiting for `release promote` (Argo Rollouts' autoPromotionEnabled). */
+  autoPromote?: boolean;
+  /** A `release promote` recorded for this release (a tag only `promote` writes, so no run overwrites it). */
+  promotion?: Promotion;
+  /** The step whose bake finished and at which the run waits for promote (recorded when the pause begins). */
+  pausedAt?: number;
 }
+
+/** Approval of the pauses up to (and including) the one before step `through`, or of every remaining step. */
+export type Promotion = { through: number } | { full: true };
 
 export type GateState = "pending" | "passed" | "failed";
 
@@ -65,6 +74,8 @@ export type Action =
   | { kind: "gate"; stacks: string[] }
   | { kind: "shift"; step: number; percent: number; origins: OriginSpec[]; liveRelease: string | null }
   | { kind: "bake"; step: number; percent: number; stacks: string[] }
+  /** Waiting for `release promote` before step `nextStep`: weights held, green watched for one detection window. */
+  | { kind: "pause"; step: number; percent: number; nextStep: number; nextPercent: number; stacks: string[] }
   | { kind: "promote"; origins: OriginSpec[]; liveRelease: string }
   | { kind: "destroy-stamps"; stacks: string[]; why: "blue" | "failed-green" }
   | { kind: "begin-rollback"; reason: string }

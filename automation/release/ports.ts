@@ -5,7 +5,7 @@ import type { OriginSpec, StampEndpointOutput } from "../../global/contract.js";
 import type { Engine, StackSummary } from "../engine/port.js";
 import { verifyEdge } from "./edge-check.js";
 import { gateStamps, watchStamps, type GateOptions, type GateSettings, type GateTarget, type StampVerdict } from "./health-gate.js";
-import { GATE_TAG, gateFromTags, intentFromTags, intentToTags } from "./intent-tags.js";
+import { GATE_TAG, gateFromTags, intentFromTags, intentToTags, PROMOTE_TAG } from "./intent-tags.js";
 import type { Action, ObservedStamp, World } from "./model.js";
 import { probeOnce, type HostResolver, type ProbeResult } from "./probe.js";
 import type { ActionResult, ReconcilerEvent, ReleasePorts } from "./reconciler.js";
@@ -230,6 +230,19 @@ export function enginePorts(options: EnginePortsOptions): ReleasePorts {
           }
           return failed.length === 0 ? { ok: true } : { ok: false, unhealthy: failed.map((v) => `${v.stack}: ${v.reason}`).join("; ") };
         }
+        case "pause": {
+          // The paused step goes into the release record (one tag, written whole, by the lock holder only).
+          if (intent.pausedAt !== action.step) await engine.setTags(globalName, intentToTags({ ...intent, pausedAt: action.step }));
+          // One detection window of the same k-of-n watch as a bake; the loop then observes again and
+          // so picks up a `release promote` (or an abort) recorded meanwhile by another process.
+          const verdicts = await watchStamps(targetsOf(world, action.stacks), settings.intervalMs * settings.sampleSize, gateOptions());
+          const failed = verdicts.filter((v) => !v.passed);
+          for (const v of failed) {
+            options.onEvent({ type: "gate-verdict", verdict: v });
+            await engine.setTags(v.stack, { [GATE_TAG]: "failed" });
+          }
+          return failed.length === 0 ? { ok: true } : { ok: false, unhealthy: failed.map((v) => `${v.stack}: ${v.reason}`).join("; ") };
+        }
         case "promote":
           await ops.updateGlobal(action.origins, action.liveRelease, signal);
           return { ok: true };
@@ -248,7 +261,8 @@ export function enginePorts(options: EnginePortsOptions): ReleasePorts {
           return { ok: true };
         case "finish":
           // The record goes last: a crash before it leaves the release in progress, and resume finishes again.
-          await engine.setTags(globalName, { [TAG.release]: world.global.liveRelease ?? "none", ...intentToTags(null) });
+          // A promote request of this release is cleared before it (it names its release, so a left one approves nothing).
+          await engine.setTags(globalName, { [TAG.release]: world.global.liveRelease ?? "none", [PROMOTE_TAG]: "none", ...intentToTags(null) });
           return { ok: true };
         case "blocked":
           throw new Error(action.reason);

@@ -55,12 +55,14 @@ export async function reconcile(plan: ReleasePlan, ports: ReleasePorts, options:
     const interrupted = ports.interruption?.();
     if (interrupted) throw interrupted;
   };
+  // A pause waits for a person however long it takes: its rounds do not count toward the bound.
   for (let n = 0; n < maxActions; n++) {
     stopIfInterrupted();
     const world = await ports.observe();
     ports.emit({ type: "observed", world });
     const action = decide(world, plan, memory);
     if (action.kind === "blocked") throw new ReleaseBlockedError(`release blocked: ${action.reason}`);
+    if (action.kind === "pause") n--;
     guard(action, world);
     ports.emit({ type: "action", action });
     await ports.checkpoint(`before:${action.kind}`);

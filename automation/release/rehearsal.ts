@@ -11,7 +11,7 @@ import { SHOP_REPOSITORY } from "../images/image-ref.js";
 import { OfflineImageRegistry } from "../images/offline-image-registry.js";
 import { requireImageInRegistry } from "../images/require-image.js";
 import { observeWorld } from "./ports.js";
-import { startRelease, type ReleaseEvent, type ReleaseSummary } from "./run-release.js";
+import { promoteRelease, startRelease, type ReleaseEvent, type ReleaseSummary } from "./run-release.js";
 import { openReleaseSession } from "./session.js";
 import { releaseStatus, type ReleaseStatus } from "./status.js";
 
@@ -44,12 +44,21 @@ export async function rehearse(options: RehearsalOptions): Promise<RehearsalResu
   const sick = env.regions[Math.min(1, env.regions.length - 1)]!;
   const sickStep = Math.min(1, env.release.steps.length - 1);
   let faultWritten = false;
+  let promoted = false;
 
   const session = await openReleaseSession(engine, env, {
     timeScale: options.timeScale,
     ...(options.signal ? { signal: options.signal } : {}),
     onEvent: (e) => {
       options.onEvent(e);
+      // Act 2's approval: an operator runs `release promote` once r2 pauses (as a second command would).
+      if (e.type === "action" && e.action.kind === "pause" && !promoted) {
+        promoted = true;
+        void promoteRelease({ engine, env }, { full: false }).then(
+          (p) => options.onEvent({ type: "note", message: `an operator ran "contoso release promote --env ${env.name}": approved ${p.promotion}` }),
+          (err: Error) => options.onEvent({ type: "warning", message: `release promote failed: ${err.message}` }),
+        );
+      }
       // Act 3's fault: the green stamp in one region fails its Cosmos DB check once the chosen bake starts.
       if (armed && !faultWritten && e.type === "action" && e.action.kind === "bake" && e.action.step === sickStep) {
         faultWritten = true;
@@ -80,13 +89,14 @@ export async function rehearse(options: RehearsalOptions): Promise<RehearsalResu
     act(`2/4 images of workload/ built into ${env.name}'s own registry (ACR Tasks, offline): ${Object.values(images).join(", ")}`);
     const imageOf = (release: string) => images[release]!.split(" ", 1)[0]!;
 
-    act(`3/4 first release r1 (nothing to switch from), then r2 blue/green through ${env.release.steps.join(" → ")} %`);
+    const stepsShown = env.release.steps.map((s, i) => (env.release.pauseBefore.includes(i) ? `pause → ${s}` : String(s))).join(" → ");
+    act(`3/4 first release r1 (nothing to switch from), then r2 blue/green through ${stepsShown} %, promoted by an operator at the pause`);
     record("release r1", "released", await startRelease(session.ctx, { release: "r1", image: imageOf("r1"), keepFailed: false }));
     record("release r2", "released", await startRelease(session.ctx, { release: "r2", image: imageOf("r2"), keepFailed: false }));
 
     act(`4/4 release r3 with ${sick} turning unhealthy during the ${env.release.steps[sickStep]} % bake: must roll back to r2`);
     armed = true;
-    record("release r3 (unhealthy green)", "rolled-back", await startRelease(session.ctx, { release: "r3", image: imageOf("r3"), keepFailed: false }));
+    record("release r3 (unhealthy green)", "rolled-back", await startRelease(session.ctx, { release: "r3", image: imageOf("r3"), keepFailed: false, autoPromote: true }));
 
     await session.ready();
     const status = await releaseStatus(await observeWorld(engine, env.name), env, session.ctx.resolve, 5_000);

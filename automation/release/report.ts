@@ -48,6 +48,8 @@ function describeAction(action: Extract<ReleaseEvent, { type: "action" }>["actio
       return `▸ shift ${action.percent}% of traffic to green: ${weights(action.origins)}`;
     case "bake":
       return `▸ bake at ${action.percent}% while watching green health`;
+    case "pause":
+      return `⏸ paused at ${action.percent}% before ${action.nextPercent}%, watching green health: approve with "contoso release promote"`;
     case "promote":
       return `▸ promote ${action.liveRelease}: ${weights(action.origins)} (blue origins removed)`;
     case "destroy-stamps":

@@ -9,7 +9,9 @@ import { globalStack } from "../stacks/global-stack.js";
 import { validateCidrs, validateImage } from "../stacks/inputs.js";
 import { destroyStack } from "../stacks/destroy-stack.js";
 import { stampStack } from "../stacks/stamp-stack.js";
-import { GATE_TAG, intentToTags } from "./intent-tags.js";
+import { GATE_TAG, intentToTags, promotionToTag } from "./intent-tags.js";
+import { highestStepReached } from "./decide.js";
+import { greenShare } from "./weights.js";
 import type { ReleaseIntent, World } from "./model.js";
 import { enginePorts, gateSettings, observeWorld, type ProgressEvent, type ReleaseTiming, type StackOps } from "./ports.js";
 import { isPromoted } from "./decide.js";
@@ -47,7 +49,7 @@ export interface ReleaseContext {
 export interface ReleaseSummary {
   env: string;
   release: string | null;
-  outcome: ReleaseOutcome | "nothing-to-do" | "abort-requested" | "promoted-before-abort";
+  outcome: ReleaseOutcome | "nothing-to-do" | "abort-requested" | "promoted-before-abort" | "promote-requested";
   liveRelease: string | null;
   reason?: string;
 }
@@ -143,7 +145,7 @@ async function drive(ctx: ReleaseContext, world: World): Promise<ReleaseSummary>
         return turned;
       },
     };
-    const outcome = await reconcile({ regions: ctx.env.regions, steps: ctx.env.release.steps }, ports, {
+    const outcome = await reconcile({ regions: ctx.env.regions, steps: ctx.env.release.steps, pauseBefore: ctx.env.release.pauseBefore }, ports, {
       beforeRetry: (attempt) => interruptibleSleep(retryDelayMs(attempt, ctx.timing.scale), ctx.signal),
     });
     const after = await observeWorld(ctx.engine, ctx.env.name);
@@ -209,7 +211,10 @@ async function applyAbortRequest(ctx: ReleaseContext, mailbox: AbortMailbox, wor
   return world;
 }
 
-export async function startRelease(ctx: ReleaseContext, request: { release: string; image: string; keepFailed: boolean }): Promise<ReleaseSummary> {
+export async function startRelease(
+  ctx: ReleaseContext,
+  request: { release: string; image: string; keepFailed: boolean; autoPromote?: boolean },
+): Promise<ReleaseSummary> {
   validateRelease(request.release);
   validateImage(request.image);
   if (ctx.probeAllowList) validateCidrs(ctx.probeAllowList);
@@ -233,6 +238,7 @@ export async function startRelease(ctx: ReleaseContext, request: { release: stri
       blueRelease: world.global.liveRelease,
       keepFailed: request.keepFailed,
       startedAt: new Date().toISOString(),
+      ...(request.autoPromote ? { autoPromote: true } : {}),
     };
     await ctx.engine.setTags(globalStackName(ctx.env.name), intentToTags(intent));
     return drive(locked, { ...world, intent });
@@ -301,4 +307,46 @@ export async function abortRelease(ctx: ReleaseContext, request: { keepFailed?: 
       }
     }
   }
+}
+
+/**
+ * `release promote [--full]`: approves the next pause of a running rollout (or, with `full`, every
+ * remaining step). A request, not a change of traffic: it writes one tag of the global stack that
+ * only promote writes, and the process running the release reads it when it next observes the world
+ * (at most one probe window later, see the reconciler's "pause" action), so no writer races it. If
+ * no process runs the release, `release resume` continues from the recorded approval.
+ */
+export async function promoteRelease(ctx: Pick<ReleaseContext, "engine" | "env">, request: { full: boolean }): Promise<ReleaseSummary & { promotion: string }> {
+  const { engine, env } = ctx;
+  const world = await observeWorld(engine, env.name);
+  const intent = world.intent;
+  if (!intent) throw new InputError(`no release in progress in ${env.name}: nothing to promote (live release ${world.global.liveRelease ?? "none"})`);
+  if (intent.mode !== "rollout") throw new InputError(`release ${intent.release} of ${env.name} is ${intent.mode === "abort" ? "being aborted" : "rolling back"}: there is nothing to promote`);
+  if (world.global.liveRelease === intent.release) throw new InputError(`release ${intent.release} is already promoted in ${env.name}`);
+  let through: number | undefined;
+  if (!request.full) {
+    const share = world.global.origins.some((o) => o.release === intent.release && o.enabled) ? greenShare(world.global.origins, intent.release) : 0;
+    const reached = highestStepReached(env.release.steps, share);
+    through = env.release.pauseBefore.find((p) => p > reached);
+    if (through === undefined) {
+      throw new InputError(`release ${intent.release} of ${env.name} has no pause ahead: nothing to approve (--full skips the remaining steps)`);
+    }
+  }
+  const promotion = through === undefined ? ({ full: true } as const) : { through };
+  // Written, then read back: a writer that rewrote the global stack's tags from an older copy at the
+  // same moment would drop the request silently, so it is written again until it is seen (a lost
+  // update detected rather than assumed away).
+  for (let attempt = 1; ; attempt++) {
+    await engine.setTags(globalStackName(env.name), promotionToTag(intent.release, promotion));
+    const seen = (await observeWorld(engine, env.name)).intent;
+    if (seen?.release !== intent.release || JSON.stringify(seen.promotion) === JSON.stringify(promotion)) break;
+    if (attempt === 5) throw new Error(`the promotion of ${intent.release} did not stick on ${globalStackName(env.name)} after 5 writes: another writer keeps replacing its tags`);
+  }
+  return {
+    env: env.name,
+    release: intent.release,
+    outcome: "promote-requested",
+    liveRelease: world.global.liveRelease,
+    promotion: through === undefined ? "every remaining step" : `the pause before ${env.release.steps[through]}%`,
+  };
 }

@@ -55,7 +55,7 @@ export async function openReleaseSession(
     ready: async () => {
       if (!servesOnLoopback(engine)) return;
       await endpoints.refresh();
-      await new Promise((r) => setTimeout(r, interval * 3));
+      await endpoints.checked(interval * 3);
     },
     close: () => endpoints.close(),
   };

@@ -23,6 +23,7 @@ const PHASE: Record<string, string> = {
   gate: "gating green",
   shift: "shifting traffic",
   bake: "baking",
+  pause: "paused (waiting for release promote)",
   promote: "promoting",
   "destroy-stamps": "removing old stamps",
   "begin-rollback": "rolling back",
@@ -33,7 +34,10 @@ const PHASE: Record<string, string> = {
 
 export function phaseOf(world: World, env: Environment): string {
   if (!world.intent) return world.global.exists ? "idle" : "no global stack";
-  const next = decide(world, { regions: env.regions, steps: env.release.steps }, { bakedStep: null });
+  const next = decide(world, { regions: env.regions, steps: env.release.steps, pauseBefore: env.release.pauseBefore },
+    // A recorded pause means that step's bake finished: the next decision is the pause (or what follows a promote).
+    { bakedStep: world.intent.pausedAt ?? null },
+  );
   const phase = PHASE[next.kind] ?? next.kind;
   return world.intent.mode === "rollout" ? phase : `${world.intent.mode}: ${phase}`;
 }

@@ -43,6 +43,8 @@ export const globalOutputsSchema = z.object({
   killSwitchStorageAccountName: z.string(),
   killSwitchBlobEndpoint: z.string(),
   killSwitchContainerName: z.string(),
+  // Optional: a global stack deployed before the workbook link existed still serves its stamps.
+  healthWorkbookUrl: z.string().optional(),
 }) satisfies z.ZodType<GlobalOutputs>;
 
 /** Parses a global stack's outputs; a stack without (complete) outputs was never deployed, or failed. */

@@ -48,6 +48,8 @@ export class HealthModel extends pulumi.ComponentResource {
   readonly functionAliases: HealthFunctionAliases;
   readonly savedSearches: operationalinsights.SavedSearch[];
   readonly workbookId: pulumi.Output<string>;
+  /** The workbook in the Azure portal: what `contoso global outputs` points an operator to. */
+  readonly workbookPortalUrl: pulumi.Output<string>;
   readonly applicationInsightsId: pulumi.Output<string>;
   readonly availabilityTestId: pulumi.Output<string>;
   readonly alertRuleIds: pulumi.Output<string[]>;
@@ -208,6 +210,7 @@ export class HealthModel extends pulumi.ComponentResource {
     );
 
     this.workbookId = workbook.id;
+    this.workbookPortalUrl = workbook.id.apply(workbookPortalUrl);
     this.applicationInsightsId = insights.id;
     this.availabilityTestId = webTest.id;
     this.alertRuleIds = pulumi.all([originHealth.id, scoreAlert.id, availability.id]);
@@ -218,6 +221,15 @@ export class HealthModel extends pulumi.ComponentResource {
       alertRuleIds: this.alertRuleIds,
     });
   }
+}
+
+/**
+ * The portal's deep link to a resource is `https://portal.azure.com/#resource` followed by its ARM id
+ * (for a workbook, /subscriptions/<s>/resourceGroups/<rg>/providers/Microsoft.Insights/workbooks/<guid>,
+ * the id the Workbooks REST API returns: learn.microsoft.com/rest/api/application-insights/workbooks/get).
+ */
+export function workbookPortalUrl(workbookId: string): string {
+  return `https://portal.azure.com/#resource${workbookId}`;
 }
 
 /** Workbook resource names must be GUIDs; one stable GUID per environment keeps redeploys in place. */

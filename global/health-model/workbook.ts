@@ -171,6 +171,26 @@ export function healthWorkbook(input: WorkbookInputs) {
           metrics: [{ namespace: "microsoft.cdn/profiles", metric: "microsoft.cdn/profiles--OriginHealthPercentage", aggregation: 4, splitBy: "Origin" }],
         },
       },
+      {
+        // The traffic split as Front Door serves it: requests to each origin (named after its stamp
+        // stack, so after its release) over time. A release moving shows as one line rising while
+        // the other falls; read with the steps, it is the live release's progress. Metric and
+        // dimension from Azure Monitor's supported metrics for Microsoft.Cdn/profiles
+        // (OriginRequestCount, split by Origin).
+        type: 10,
+        name: "traffic-split",
+        content: {
+          version: "MetricsItem/2.0",
+          title: "Traffic split: requests per origin (stamp and release)",
+          size: 0,
+          chartType: 2,
+          resourceType: "microsoft.cdn/profiles",
+          metricScope: 0,
+          resourceIds: [frontDoorProfileId],
+          timeContext: { durationMs: 3_600_000 },
+          metrics: [{ namespace: "microsoft.cdn/profiles", metric: "microsoft.cdn/profiles--OriginRequestCount", aggregation: 1, splitBy: "Origin" }],
+        },
+      },
       // Front Door reports to the global workspace only: the panel exists where its function does.
       ...(aliases.frontDoorOrigins
         ? [

@@ -1,5 +1,5 @@
 import { expect } from "chai";
-import { formatDuration, parseDuration, tryParseDuration } from "../../environments/duration.js";
+import { formatDuration, parseDuration, readableDuration, tryParseDuration } from "../../environments/duration.js";
 
 describe("durations", () => {
   it("parses single and combined units", () => {
@@ -19,5 +19,12 @@ describe("durations", () => {
     expect(formatDuration(5_400_000)).to.equal("1h30m");
     expect(formatDuration(400)).to.equal("400ms");
     expect(formatDuration(0)).to.equal("0ms");
+  });
+
+  it("readableDuration shows the two largest units for people", () => {
+    expect(readableDuration(6 * 86_400_000 + 23 * 3_600_000 + 55 * 60_000 + 56_000)).to.equal("6d 23h");
+    expect(readableDuration(5_400_000)).to.equal("1h 30m");
+    expect(readableDuration(45_000)).to.equal("45s");
+    expect(readableDuration(400)).to.equal("400ms");
   });
 });

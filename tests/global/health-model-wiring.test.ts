@@ -18,6 +18,17 @@ describe("health model in the stacks", () => {
       expect(run.ofType("azure-native:applicationinsights:WebTest")).to.have.length(1);
     });
 
+    it(`${name}: the workbook charts the traffic split per origin, and its portal address is a global output`, async () => {
+      const environment = env(name);
+      const run = await runGlobal(environment, blueOrigins(environment));
+      const workbook = run.one("azure-native:applicationinsights:Workbook");
+      const items = (JSON.parse(String(workbook.inputs["serializedData"])) as { items: { name: string; content: { metrics?: { metric: string; splitBy: string }[]; resourceIds?: string[] } }[] }).items;
+      const split = items.find((i) => i.name === "traffic-split");
+      expect(split?.content.metrics).to.deep.equal([{ namespace: "microsoft.cdn/profiles", metric: "microsoft.cdn/profiles--OriginRequestCount", aggregation: 1, splitBy: "Origin" }]);
+      expect(split?.content.resourceIds).to.deep.equal([run.outputs.frontDoorProfileId]);
+      expect(run.outputs.healthWorkbookUrl).to.equal(`https://portal.azure.com/#resource${workbook.id}`);
+    });
+
     it(`${name}: every stamp saves its component functions and a score alert in its own workspace`, async () => {
       const run = await stampRun(name);
       const functions = run.ofType("azure-native:operationalinsights:SavedSearch").map((f) => String(f.inputs["functionAlias"]));

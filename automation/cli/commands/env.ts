@@ -3,11 +3,12 @@ import { envDown, EXIT_NOTHING_TO_DESTROY, NothingToDestroyError } from "../../e
 import { envExtend, validateExtend } from "../../environments/env-extend.js";
 import { envTable, listPersonalEnvs } from "../../environments/env-list.js";
 import { envUp, validateEnvUp } from "../../environments/env-up.js";
-import { validateOwner } from "../../environments/owner.js";
+import { resolveOwner, validateOwner } from "../../environments/owner.js";
+import { checkNewName, defaultPersonalName } from "../../environments/name-guard.js";
 import { personalEnvName } from "../../environments/personal-name.js";
 import type { TaskRunner } from "../../environments/tasks.js";
 import { parseNow } from "../../environments/ttl.js";
-import { formatDuration } from "../../../environments/duration.js";
+import { readableDuration } from "../../../environments/duration.js";
 import type { CliContext } from "../context.js";
 import { runStackTasks } from "../progress.js";
 
@@ -28,16 +29,22 @@ export function register(program: Command, ctx: CliContext): void {
   group
     .command("up")
     .description("create (or update) dev-<name> from the dev template and print its Front Door URL")
-    .requiredOption("--name <name>", "personal part of the environment name: alice makes dev-alice")
+    .option("--name <name>", "personal part of the environment name: alice makes dev-alice (default: from the owner, e.g. alice@contoso.com makes dev-alice)")
+    .option("--new", "create a new environment even though its name is one letter away from one of yours (a typo otherwise stops here)")
     .option("--owner <id>", "owner tag (default: CONTOSO_OWNER, the pipeline identity GITHUB_ACTOR / BUILD_REQUESTEDFOREMAIL, or the local user)")
     .option("--ttl <duration>", "time-to-live, e.g. 8h (default and maximum from the dev definition)")
     .option("--region <region>", "Azure region or short code (default: the dev template's region)")
     .option("--image <ref>", "container image (default: <registry>/shop-api:<release>)")
     .option("--release <id>", "release id of the first stamp (default r1; an existing environment keeps its live release)")
     .option("--global-only", "create or update only the global stack (Front Door, Cosmos DB, registry): a new environment's registry, for its first contoso image build")
-    .action(async (opts: { name: string; owner?: string; ttl?: string; region?: string; image?: string; release?: string; globalOnly?: boolean }, command: Command) => {
-      const request = validateEnvUp(opts, process.env);
+    .action(async (opts: { name?: string; new?: boolean; owner?: string; ttl?: string; region?: string; image?: string; release?: string; globalOnly?: boolean }, command: Command) => {
+      const owner = resolveOwner(opts.owner, process.env);
+      const name = opts.name ?? defaultPersonalName(owner);
+      const { new: confirmedNew, ...rest } = opts;
+      const request = validateEnvUp({ ...rest, name }, process.env);
       const engine = await ctx.engine(command);
+      const existing = await listPersonalEnvs(engine, new Date());
+      checkNewName(request.env, owner, existing, confirmedNew === true);
       const result = await envUp(engine, request, { run: runner(command), log: (l) => ctx.log(l) });
       if (ctx.mode(command) === "json") ctx.print(JSON.stringify(result, null, 2));
       else if (opts.globalOnly) {
@@ -59,7 +66,7 @@ export function register(program: Command, ctx: CliContext): void {
       const engine = await ctx.engine(command);
       const rows = await listPersonalEnvs(engine, now, opts.owner);
       if (ctx.mode(command) === "json") ctx.print(JSON.stringify({ now: now.toISOString(), environments: rows }, null, 2));
-      else ctx.print(rows.length === 0 ? "no personal environments" : envTable(rows));
+      else ctx.print(rows.length === 0 ? "no personal environments" : envTable(rows, ctx.width()));
     });
 
   group
@@ -80,7 +87,7 @@ export function register(program: Command, ctx: CliContext): void {
       if (ctx.mode(command) === "json") ctx.print(JSON.stringify(result, null, 2));
       else {
         const cap = result.capped ? ` (capped: ${env} may live until ${result.maxExpiresAt} at most)` : "";
-        const left = formatDuration(Math.max(0, Date.parse(result.expiresAt) - now.getTime()));
+        const left = readableDuration(Math.max(0, Date.parse(result.expiresAt) - now.getTime()));
         ctx.print(`${env}: expires ${result.expiresAt}, in ${left}${cap}`);
       }
     });
@@ -88,14 +95,16 @@ export function register(program: Command, ctx: CliContext): void {
   group
     .command("down")
     .description("destroy the environment's stamps, then its global stack, and remove the stacks")
-    .requiredOption("--name <name>", "personal environment (alice or dev-alice)")
+    .option("--name <name>", "personal environment (alice or dev-alice; default: yours, from the owner)")
+    .option("--confirm <env>", "needed to destroy an environment someone else owns: its full name, e.g. dev-bob")
     .option("--missing-ok", `an environment with no stacks is not an error: say so and exit ${EXIT_NOTHING_TO_DESTROY} (other failures keep their codes: 1, or 2 for bad input or a missing prerequisite)`)
-    .action(async (opts: { name: string; missingOk?: boolean }, command: Command) => {
-      const env = personalEnvName(opts.name);
+    .action(async (opts: { name?: string; confirm?: string; missingOk?: boolean }, command: Command) => {
+      const actor = resolveOwner(undefined, process.env);
+      const env = opts.name === undefined ? defaultPersonalName(actor) : personalEnvName(opts.name);
       const engine = await ctx.engine(command);
       let result;
       try {
-        result = await envDown(engine, env, { run: runner(command), log: (l) => ctx.log(l) });
+        result = await envDown(engine, env, { run: runner(command), log: (l) => ctx.log(l) }, { actor, confirm: opts.confirm });
       } catch (err) {
         if (opts.missingOk && err instanceof NothingToDestroyError) {
           throw Object.assign(new Error(`${env}: nothing to destroy (it has no stacks)`), { exitCode: EXIT_NOTHING_TO_DESTROY, notice: true });

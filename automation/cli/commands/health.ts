@@ -3,6 +3,7 @@ import { observeWorld } from "../../release/ports.js";
 import { openReleaseSession, parseTimeScale } from "../../release/session.js";
 import { releaseStatus } from "../../release/status.js";
 import type { CliContext } from "../context.js";
+import { renderTable } from "../../text/table.js";
 
 /**
  * `contoso health --env <name>`: every stamp's health, by probing the health contract
@@ -35,9 +36,8 @@ export function register(program: Command, ctx: CliContext): void {
       } else {
         const names = [...new Set(rows.flatMap((r) => r.components.map((c) => c.name)))];
         const header = ["STAMP", "RELEASE", "SERVING", "HEALTH", ...names.map((n) => n.toUpperCase())];
-        const table = [header, ...rows.map((r) => [r.stack, r.release, r.serving ? "yes" : "no", r.health, ...names.map((n) => r.components.find((c) => c.name === n)?.status ?? "-")])];
-        const widths = header.map((_, i) => Math.max(...table.map((row) => row[i]!.length)));
-        ctx.print(table.map((row) => row.map((cell, i) => cell.padEnd(widths[i]!)).join("  ").trimEnd()).join("\n"));
+        const body = rows.map((r) => [r.stack, r.release, r.serving ? "yes" : "no", r.health, ...names.map((n) => r.components.find((c) => c.name === n)?.status ?? "-")]);
+        ctx.print(renderTable(header, body, { width: ctx.width() }));
         for (const r of rows.filter((r) => r.detail)) ctx.print(`${r.stack}: ${r.detail}`);
       }
       const sick = rows.filter((r) => r.serving && r.health !== "Healthy");

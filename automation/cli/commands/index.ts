@@ -9,6 +9,7 @@ import { register as stacksGroup } from "./stacks.js";
 import { register as stampGroup } from "./stamp.js";
 import { register as envGroup } from "./env.js";
 import { register as reapCommand } from "./reap.js";
+import { register as dashboardCommand } from "./dashboard.js";
 import { register as imageGroup } from "./image.js";
 
 /**
@@ -16,4 +17,4 @@ import { register as imageGroup } from "./image.js";
  * these exporting `register(program, ctx)` and one line here. Registering must not import any
  * Pulumi program: commands load programs (and @pulumi/azure-native) only when they run one.
  */
-export const commandGroups: ((program: Command, ctx: CliContext) => void)[] = [globalGroup, stampGroup, stacksGroup, previewCommand, imageGroup, releaseGroup, healthCommand, rehearseCommand, envGroup, reapCommand];
+export const commandGroups: ((program: Command, ctx: CliContext) => void)[] = [globalGroup, stampGroup, stacksGroup, previewCommand, imageGroup, releaseGroup, healthCommand, rehearseCommand, envGroup, reapCommand, dashboardCommand];

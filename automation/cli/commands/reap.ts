@@ -53,7 +53,7 @@ export function register(program: Command, ctx: CliContext): void {
         },
       });
       if (ctx.mode(command) === "json") ctx.print(JSON.stringify(result, null, 2));
-      else ctx.print(reapTable(result));
+      else ctx.print(reapTable(result, ctx.width()));
       const failed = result.stacks.filter((s) => s.result === "failed");
       if (failed.length > 0) {
         throw new Error(`reap incomplete (${summaryLine(result)}): ${failed.map((s) => s.stack).join(", ")} failed to destroy; they stay listed and the next run retries them`);

@@ -7,6 +7,9 @@ import { checkRehearsalDir } from "../../release/rehearsal-folder.js";
 import { formatEvent } from "../../release/report.js";
 import { statusText } from "./release.js";
 import type { CliContext } from "../context.js";
+import { ReleaseProgress } from "../release-progress.js";
+import type { ReleaseEvent } from "../../release/run-release.js";
+import * as path from "node:path";
 
 /** `contoso rehearse` (what `npm start` runs): a full offline blue/green release and a rolled-back one. */
 export function register(program: Command, ctx: CliContext): void {
@@ -25,15 +28,31 @@ export function register(program: Command, ctx: CliContext): void {
       // Refused before anything is printed or wiped: only a rehearsal's own folder is wiped.
       checkRehearsalDir(opts.stateDir, [process.cwd(), REPO_ROOT], defaultRehearsalDir(REPO_ROOT));
       const json = ctx.mode(command) === "json";
+      const tty = ctx.mode(command) === "tty";
       ctx.log(`engine: offline (rehearsal state in ${opts.stateDir}, time scale ${timeScale})`);
       const started = Date.now();
+      // On a terminal each act gets live progress (per region and step); events are applied in order
+      // through one chain, since starting and stopping a progress display is asynchronous.
+      let progress: Promise<ReleaseProgress | undefined> = Promise.resolve(undefined);
+      const live = (e: ReleaseEvent | { type: "act"; title: string }) => {
+        progress = progress.then(async (p) => {
+          if (e.type !== "act") {
+            p?.update(e);
+            return p;
+          }
+          await p?.stop();
+          ctx.log(`\n== ${e.title}`);
+          return ReleaseProgress.start(env, timeScale);
+        });
+      };
       const result = await rehearse({
         env,
         stateDir: opts.stateDir,
         timeScale,
         signal: ctx.signal,
         onEvent: (e) => {
-          if (json) {
+          if (tty) live(e);
+          else if (json) {
             if (e.type !== "observed" && e.type !== "probe") ctx.print(JSON.stringify(e));
           } else if (e.type === "act") ctx.log(`\n== ${e.title}`);
           else {
@@ -42,6 +61,7 @@ export function register(program: Command, ctx: CliContext): void {
           }
         },
       });
+      await progress.then((p) => p?.stop());
       const seconds = ((Date.now() - started) / 1000).toFixed(1);
       if (json) {
         ctx.print(JSON.stringify({ type: "summary", ok: result.ok, acts: result.acts, status: result.status, seconds: Number(seconds) }));
@@ -49,6 +69,9 @@ export function register(program: Command, ctx: CliContext): void {
         ctx.print(`\n${statusText(result.status)}\n`);
         for (const a of result.acts) ctx.print(`${a.ok ? "✓" : "✗"} ${a.title}: expected ${a.expected}, got ${a.got}`);
         ctx.print(`rehearsal ${result.ok ? "passed" : "FAILED"} in ${seconds}s`);
+        const relative = path.relative(process.cwd(), opts.stateDir);
+        const state = relative === "" ? "." : relative.startsWith("..") ? path.resolve(opts.stateDir) : relative;
+        ctx.print(`open the dashboard on its state: CONTOSO_STATE_DIR=${state} npx contoso --offline dashboard --env ${env.name}`);
       }
       if (!result.ok) throw new Error("the rehearsal did not end as expected (see above)");
     });

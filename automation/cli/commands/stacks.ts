@@ -3,6 +3,7 @@ import { InputError } from "../../../environments/errors.js";
 import { TAG, validateEnvName } from "../../../environments/stacks.js";
 import type { StackSummary } from "../../engine/port.js";
 import type { CliContext } from "../context.js";
+import { renderTable } from "../../text/table.js";
 
 /** `contoso stacks ls [--env] [--kind] [--owner] [--json]`: every stack of the project, by its tags. */
 export function register(program: Command, ctx: CliContext): void {
@@ -28,11 +29,11 @@ export function register(program: Command, ctx: CliContext): void {
       const engine = await ctx.engine(command);
       const stacks = await engine.listStacks({ tags });
       if (ctx.mode(command) === "json") ctx.print(JSON.stringify({ stacks }, null, 2));
-      else ctx.print(stacks.length === 0 ? "no stacks" : stackTable(stacks));
+      else ctx.print(stacks.length === 0 ? "no stacks" : stackTable(stacks, ctx.width()));
     });
 }
 
-export function stackTable(stacks: StackSummary[]): string {
+export function stackTable(stacks: StackSummary[], width?: number): string {
   const columns: [string, (s: StackSummary) => string][] = [
     ["STACK", (s) => s.name],
     ["KIND", (s) => s.tags[TAG.kind] ?? ""],
@@ -45,7 +46,5 @@ export function stackTable(stacks: StackSummary[]): string {
     ["EXPIRES", (s) => s.tags[TAG.expiresAt] ?? ""],
     ["LAST UPDATE", (s) => s.lastUpdate ?? ""],
   ];
-  const rows = [columns.map(([h]) => h), ...stacks.map((s) => columns.map(([, get]) => get(s)))];
-  const widths = columns.map((_, i) => Math.max(...rows.map((r) => r[i]!.length)));
-  return rows.map((r) => r.map((cell, i) => cell.padEnd(widths[i]!)).join("  ").trimEnd()).join("\n");
+  return renderTable(columns.map(([h]) => h), stacks.map((s) => columns.map(([, get]) => get(s))), { width });
 }

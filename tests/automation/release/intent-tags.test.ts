@@ -5,6 +5,8 @@ import {
   intentFromTags,
   intentToTags,
   MAX_TAG_VALUE,
+  PROMOTE_TAG,
+  promotionToTag,
   RELEASE_RECORD_TAG,
   ReleaseRecordError,
 } from "../../../automation/release/intent-tags.js";
@@ -54,6 +56,37 @@ describe("release record (one versioned tag on the global stack)", () => {
     })();
     expect(err).to.be.instanceOf(InputError);
     expect((err as Error).message).to.match(/^the release record of r42 would be \d+ characters, over the 256 a stack tag holds: use an image reference of at most \d+ characters$/);
+  });
+
+  it("holds the approval state the run writes (auto-promote, paused step) in the same schema-1 record; the promote request stays a tag of its own", () => {
+    const rollout: ReleaseIntent = { ...intent, mode: "rollout", reason: undefined, autoPromote: true, pausedAt: 2 };
+    delete (rollout as { reason?: string }).reason;
+    const written = intentToTags(rollout);
+    expect(Object.keys(written)).to.deep.equal([RELEASE_RECORD_TAG]);
+    expect(JSON.parse(written[RELEASE_RECORD_TAG]!)).to.include({ v: 1, a: true, p: 2 });
+    expect(intentFromTags(written)).to.deep.equal(rollout);
+    // A record without them (an older writer) reads as no auto-promote and not paused.
+    expect(intentFromTags(intentToTags(intent))).to.not.have.any.keys("autoPromote", "pausedAt", "promotion");
+    // The request survives the run rewriting its record, and only counts for its own release.
+    const tags = { ...written, ...promotionToTag("r42", { through: 3 }) };
+    expect(Object.keys(promotionToTag("r42", { full: true }))).to.deep.equal([PROMOTE_TAG]);
+    expect(intentFromTags({ ...tags, ...intentToTags({ ...rollout, pausedAt: 3 }) })?.promotion).to.deep.equal({ through: 3 });
+    expect(intentFromTags({ ...tags, ...intentToTags({ ...rollout, release: "r43" }) })?.promotion).to.equal(undefined);
+    // Bad values of the new fields block like any other.
+    for (const bad of [{ a: "yes" }, { p: -1 }, { p: "2" }]) {
+      expect(() => intentFromTags({ [RELEASE_RECORD_TAG]: JSON.stringify({ ...JSON.parse(written[RELEASE_RECORD_TAG]!), ...bad }) })).to.throw(ReleaseRecordError);
+    }
+  });
+
+  it("keeps room in a rollout's record for the paused step it may add later", () => {
+    const rollout: ReleaseIntent = { release: "r42", image: "", mode: "rollout", blueRelease: "r41", keepFailed: false, startedAt: intent.startedAt };
+    const room = MAX_TAG_VALUE - Buffer.byteLength(intentToTags({ ...rollout, image: "x" })[RELEASE_RECORD_TAG]!) + 1;
+    const image = `cr.azurecr.io/${"a".repeat(room - 8 - "cr.azurecr.io/".length)}`;
+    // Fits now, with the paused step still to come, and still fits once paused.
+    const start = intentToTags({ ...rollout, image })[RELEASE_RECORD_TAG]!;
+    expect(Buffer.byteLength(intentToTags({ ...rollout, image, pausedAt: 999 })[RELEASE_RECORD_TAG]!)).to.be.at.most(MAX_TAG_VALUE);
+    expect(Buffer.byteLength(start)).to.be.at.most(MAX_TAG_VALUE);
+    expect(() => intentToTags({ ...rollout, image: image + "a" })).to.throw(InputError);
   });
 
   it("blocks on a record it cannot read whole, with a message, never a guess", () => {

@@ -135,6 +135,7 @@ export class SimulatedWorld {
           s.gate = s.health === "fails-gate" ? "failed" : "passed";
         });
         return { ok: true };
+      case "pause": // watches like a bake (the property plans have no pauses; kept total for the type)
       case "bake": {
         const sick = action.stacks.filter((stack) => {
           const h = this.stamps.get(stack)?.health;

@@ -72,7 +72,7 @@ const ROLLBACK_POINTS: (CrashPoint & { failing: "gate" | "bake" })[] = [
 /** Starts r2 with a crash planned at the checkpoint (through the environment: only this process crashes). */
 async function crashRun(stateDir: string, p: CrashPoint, extraArgs: string[] = [], onEvent?: (e: JsonEvent) => void): Promise<StreamedRun> {
   const run = await runStreaming(
-    ["release", "start", "--env", p.env, "--release", "r2", "--image", image("r2", p.env), ...extraArgs],
+    ["release", "start", "--env", p.env, "--release", "r2", "--image", image("r2", p.env), "--auto-promote", ...extraArgs],
     envFor(stateDir, { CONTOSO_OFFLINE_FAULTS: JSON.stringify({ crash: { at: p.at, occurrence: p.occurrence } }) }),
     onEvent,
   );

@@ -44,7 +44,8 @@ const interruptedScale = (phase: Phase) => (["promote", "destroy-stamps"].includ
 
 async function interruptAt(dir: string, phase: Phase): Promise<StreamedRun> {
   let sent = false;
-  const run = await runStreaming(["release", "start", "--env", ENV, "--release", "r2", "--image", image("r2"), ...interruptedScale(phase)], slowAzure(dir), (e, pid) => {
+  // --auto-promote: interruptions, not approvals, are under test here (prod pauses before 100 %).
+  const run = await runStreaming(["release", "start", "--env", ENV, "--release", "r2", "--image", image("r2"), "--auto-promote", ...interruptedScale(phase)], slowAzure(dir), (e, pid) => {
     if (e.type === "action" && e.action?.kind === phase && !sent) {
       sent = true;
       process.kill(pid, "SIGTERM");

@@ -33,7 +33,8 @@ import {
 const ENV = "prod";
 /** Bakes of 27 s (prod bakes 15 min): room for a second process to start, on a very busy machine, while the first one only probes. */
 const RACE_TIME_SCALE = "0.03";
-const startR2 = ["release", "start", "--env", ENV, "--release", "r2", "--image", image("r2"), "--time-scale", RACE_TIME_SCALE];
+// --auto-promote: these races are about the lock, not approvals (prod pauses before 100 %).
+const startR2 = ["release", "start", "--env", ENV, "--release", "r2", "--image", image("r2"), "--auto-promote", "--time-scale", RACE_TIME_SCALE];
 const stacksDigest = (dir: string) => folderDigest(path.join(dir, "stacks"));
 
 /** Runs `second` once the release is baking at its first step, recording the stacks before and after it. */

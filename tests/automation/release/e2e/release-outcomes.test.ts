@@ -42,7 +42,8 @@ import {
  */
 
 const start = (release: string, ...extra: string[]) => startIn(ENV, release, ...extra);
-const startIn = (env: EnvName, release: string, ...extra: string[]) => ["release", "start", "--env", env, "--release", release, "--image", image(release, env), ...extra];
+// --auto-promote: these scenarios are about failures, not approvals (prod pauses before 100 %; see approval.test.ts).
+const startIn = (env: EnvName, release: string, ...extra: string[]) => ["release", "start", "--env", env, "--release", release, "--image", image(release, env), "--auto-promote", ...extra];
 
 /** Blue (r1) is back exactly as it was: the same stamps, the same origins, nothing of r2 left. */
 function expectBackOnR1(dir: string, r1Hosts: Record<string, string>, env: EnvName = ENV): void {
