@@ -1,4 +1,3 @@
-import prettyMilliseconds from "pretty-ms";
 import { InputError } from "./errors.js";
 
 /** Units a user may write in a duration: `250ms`, `30s`, `5m`, `8h`, `7d`; combinations such as `1h30m` too. */
@@ -37,13 +36,4 @@ export function formatDuration(ms: number): string {
     rest -= n * size;
   }
   return out.join("") || "0s";
-}
-
-/**
- * A duration for people reading a table or a message, to the two largest units: "6d 23h", "1h 30m",
- * "45s" (pretty-ms). Not meant to be typed back: use formatDuration for values a flag accepts.
- */
-export function readableDuration(ms: number): string {
-  if (ms < 1000) return `${Math.round(ms)}ms`;
-  return prettyMilliseconds(ms, { unitCount: 2, secondsDecimalDigits: 0 });
 }

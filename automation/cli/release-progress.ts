@@ -1,5 +1,5 @@
 import type { Environment } from "../../environments/index.js";
-import { readableDuration } from "../../environments/duration.js";
+import { readableDuration } from "../text/readable-duration.js";
 import { parseStackName } from "../../environments/stacks.js";
 import type { ReleaseEvent } from "../release/run-release.js";
 import { weights } from "../release/report.js";

@@ -1,4 +1,4 @@
-import { readableDuration } from "../../environments/duration.js";
+import { readableDuration } from "../text/readable-duration.js";
 import { renderTable } from "../text/table.js";
 import { isPersonalEnvironmentName } from "../../environments/index.js";
 import { globalStackName, parseStackName, TAG } from "../../environments/stacks.js";

@@ -123,6 +123,8 @@ interface Renewal {
  */
 function keepRenewing(lease: BlobLeaseClient, o: { durationMs: number; renewEveryMs: number; sentAt: number; where: string; envName: string }): Renewal {
   const controller = new AbortController();
+  // Aborts a renewal still in flight (the SDK's retry back-off included) once renewing has stopped.
+  const halt = new AbortController();
   const marginMs = Math.min(2000, o.durationMs / 10);
   let stopped = false;
   let lastError: string | undefined;
@@ -133,6 +135,7 @@ function keepRenewing(lease: BlobLeaseClient, o: { durationMs: number; renewEver
     stopped = true;
     clearTimeout(renewTimer);
     clearTimeout(watchdog);
+    halt.abort();
   };
   const lose = (reason: string) => {
     if (stopped) return;
@@ -166,7 +169,7 @@ function keepRenewing(lease: BlobLeaseClient, o: { durationMs: number; renewEver
     const sentAt = Date.now();
     try {
       // A hung request must not hold up the next attempt.
-      await lease.renewLease({ abortSignal: AbortSignal.timeout(Math.max(1000, o.renewEveryMs)) });
+      await lease.renewLease({ abortSignal: AbortSignal.any([AbortSignal.timeout(Math.max(1000, o.renewEveryMs)), halt.signal]) });
       if (stopped) return;
       lastError = undefined;
       confirmedUntil(sentAt);

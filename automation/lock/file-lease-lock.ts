@@ -1,5 +1,5 @@
 import { randomUUID } from "node:crypto";
-import { mkdir, open, readFile, rename, rm, rmdir, stat, writeFile } from "node:fs/promises";
+import { link, mkdir, open, readFile, rename, rm, rmdir, stat, writeFile } from "node:fs/promises";
 import * as os from "node:os";
 import * as path from "node:path";
 import { describeHolder, processIsAlive, type LockHolder, type LockPurpose } from "./file-lock.js";
@@ -188,11 +188,15 @@ async function underGuard<T>(file: string, work: () => Promise<T>): Promise<T | 
   const guard = `${file}.guard`;
   for (let attempt = 0; attempt < 2; attempt++) {
     try {
-      const handle = await open(guard, "wx");
+      // Written whole, then linked into place (link fails with EEXIST like O_EXCL): a guard never
+      // exists without its holder's name, so a holder killed while taking it leaves a guard that
+      // guardIsStale can judge by its dead pid at once, not an empty one judged by age.
+      const tmp = `${guard}.${process.pid}.${randomUUID()}.tmp`;
+      await writeFile(tmp, JSON.stringify({ pid: process.pid, host: os.hostname() }));
       try {
-        await handle.writeFile(JSON.stringify({ pid: process.pid, host: os.hostname() }));
+        await link(tmp, guard);
       } finally {
-        await handle.close();
+        await rm(tmp, { force: true });
       }
     } catch (err) {
       if ((err as NodeJS.ErrnoException).code !== "EEXIST") throw err;

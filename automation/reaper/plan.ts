@@ -1,4 +1,5 @@
-import { formatDuration, readableDuration } from "../../environments/duration.js";
+import { formatDuration } from "../../environments/duration.js";
+import { readableDuration } from "../text/readable-duration.js";
 import { globalStackName, parseStackName, TAG, type ParsedStackName } from "../../environments/stacks.js";
 import { intentFromTags, ReleaseRecordError } from "../release/intent-tags.js";
 import { dateTag, envExpiry } from "../environments/expiry.js";

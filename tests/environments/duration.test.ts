@@ -1,5 +1,6 @@
 import { expect } from "chai";
-import { formatDuration, parseDuration, readableDuration, tryParseDuration } from "../../environments/duration.js";
+import { formatDuration, parseDuration, tryParseDuration } from "../../environments/duration.js";
+import { readableDuration } from "../../automation/text/readable-duration.js";
 
 describe("durations", () => {
   it("parses single and combined units", () => {

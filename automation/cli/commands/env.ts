@@ -8,7 +8,7 @@ import { checkNewName, defaultPersonalName } from "../../environments/name-guard
 import { personalEnvName } from "../../environments/personal-name.js";
 import type { TaskRunner } from "../../environments/tasks.js";
 import { parseNow } from "../../environments/ttl.js";
-import { readableDuration } from "../../../environments/duration.js";
+import { readableDuration } from "../../text/readable-duration.js";
 import type { CliContext } from "../context.js";
 import { runStackTasks } from "../progress.js";
 

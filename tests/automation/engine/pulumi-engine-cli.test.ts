@@ -51,7 +51,7 @@ describe("contoso on the Pulumi engine (stand-in pulumi CLI)", function () {
       await deploy();
       // A clean run first: how many CLI calls it makes.
       const start = world.calls().length;
-      const clean = await contoso(world, ["env", "down", "--name", "solo"]);
+      const clean = await contoso(world, ["env", "down", "--name", "solo", "--confirm", "dev-solo"]);
       expect(clean.code, clean.stderr).to.equal(0);
       expect(clean.stdout).to.match(/dev-solo: destroyed and removed dev-solo-weu-r1, dev-solo-global/);
       const total = world.calls().length - start;
@@ -65,10 +65,10 @@ describe("contoso on the Pulumi engine (stand-in pulumi CLI)", function () {
         await deploy();
         const from = world.calls().length;
         world.control({ crashAtCall: from + k });
-        const killed = await contoso(world, ["env", "down", "--name", "solo"]);
+        const killed = await contoso(world, ["env", "down", "--name", "solo", "--confirm", "dev-solo"]);
         world.control({});
         expect(killed.signal, `kill at call ${k}: ${killed.stderr}`).to.equal("SIGKILL");
-        const again = await contoso(world, ["env", "down", "--name", "solo"]);
+        const again = await contoso(world, ["env", "down", "--name", "solo", "--confirm", "dev-solo"]);
         const left = await engine.listStacks();
         if (left.length > 0 || again.code !== 0) {
           // Everything may already have gone before the kill; then there is nothing to destroy.
