@@ -91,6 +91,14 @@ export class FakePulumiWorld {
 
   lockFiles(stack: string): string[] {
     const dir = path.join(this.backend, ".pulumi", "locks", "organization", PROJECT_NAME, stack);
-    return existsSync(dir) ? readdirSync(dir).map((f) => path.join(dir, f)) : [];
+    // Lock files only: the DIY backend counts `<id>.json` blobs (pkg/backend/diy/lock.go); a blob being
+    // written is a temporary file beside them, which no listing of locks sees.
+    return existsSync(dir) ? readdirSync(dir).filter((f) => f.endsWith(".json")).map((f) => path.join(dir, f)) : [];
+  }
+
+  /** Everything in the stack's lock folder, half-written blobs included. */
+  lockDirEntries(stack: string): string[] {
+    const dir = path.join(this.backend, ".pulumi", "locks", "organization", PROJECT_NAME, stack);
+    return existsSync(dir) ? readdirSync(dir) : [];
   }
 }

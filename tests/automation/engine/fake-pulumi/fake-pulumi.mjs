@@ -340,11 +340,11 @@ async function operation(kind, midway) {
   const stack = stackArg();
   const cp = loadStack(stack);
   const before = deploymentOf(cp);
-  const events = await eventStream(flag("--event-log"));
-  const unlock = lock(stack);
-  const started = Date.now();
   let cancelled = false;
   let stopping;
+  // The real CLI traps SIGINT from the moment the command starts (pkg/cmd/pulumi cancellation
+  // context), so a cancel that lands while the lock is being written never kills it half-way and
+  // never leaves a partial lock behind. The handler goes in before anything touches the backend.
   process.on("SIGINT", () => {
     // The CLI's first SIGINT cancels gracefully: in-flight steps finish, the snapshot is saved, the lock released.
     if (cancelled) return;
@@ -352,6 +352,9 @@ async function operation(kind, midway) {
     process.stderr.write("^C received; cancelling the current operation\n");
     stopping = sleep(control.sigintGraceMs ?? 0);
   });
+  const events = await eventStream(flag("--event-log"));
+  const unlock = lock(stack);
+  const started = Date.now();
   events.send({ preludeEvent: { config: {} } });
   const pending = [...(before.pending_operations ?? [])];
   if (pending.length > 0) {
