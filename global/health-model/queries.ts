@@ -9,10 +9,16 @@ import { regionsOf, regionTableLet, stampFromOriginName, stampFromResourceId } f
  * function of the environment (its regions and thresholds) and of the scope, so tests parse exactly
  * what gets deployed.
  *
- * Every component function returns one row per stamp (or region) and signal:
- *   Region, Stamp, Component, Signal, Value, Yellow, Red, Status (0 green, 1 yellow, 2 red)
+ * Every component function returns one row per time bin, stamp (or region) and signal:
+ *   TimeGenerated, Region, Stamp, Component, Signal, Value, Yellow, Red, Status (0 green, 1 yellow, 2 red)
  * The score functions call the component functions by their saved alias, so a fix to one component
  * query changes every roll-up that uses it.
+ *
+ * Time bins: the component functions and StampScoreOverTime take `binSize` beside `lookback`. With
+ * `binSize` 0s (the default) the whole look-back is one bin, stamped with its start; that is what
+ * StampScore, the alerts and the environment score read. With a bin size, every signal is judged
+ * per bin, so the score over time (the workbook's chart) is the very same computation as the point
+ * score, applied to each bin's rows: there is one formula, not two.
  */
 
 /** Where a set of functions lives and what it sees. */
@@ -44,6 +50,8 @@ export interface HealthFunctionAliases {
   frontDoorOrigins?: string;
   /** Every component's status (the union of the above). */
   components: string;
+  /** The stamp score per time bin (the one formula; StampScore is its single-bin case). */
+  stampScoreOverTime: string;
   stampScore: string;
   /** Environment scope only. */
   environmentScore?: string;
@@ -51,7 +59,16 @@ export interface HealthFunctionAliases {
 
 const ALIAS_PREFIX = "ContosoHealth";
 const LOOKBACK_PARAMETER = `lookback:timespan = ${DEFAULT_LOOKBACK}`;
-const RESULT_COLUMNS = "Region, Stamp, Component, Signal, Value, Yellow, Red, Status";
+/** Parameters of the functions that judge per time bin: 0s is one bin spanning the whole look-back. */
+const BINNED_PARAMETERS = `${LOOKBACK_PARAMETER}, binSize:timespan = 0s`;
+const RESULT_COLUMNS = "TimeGenerated, Region, Stamp, Component, Signal, Value, Yellow, Red, Status";
+/**
+ * The bin a row falls in: `bin()` of its time when a bin size is given, else the look-back's start
+ * (one bin). `now()` is one instant across a query ("The current UTC time will stay the same across
+ * all uses of now() in a single query statement", Kusto docs, now() function), so every row of a
+ * single-bin call lands in the same bin.
+ */
+const BIN_OF_ROW = "iff(binSize > 0s, bin(TimeGenerated, binSize), now() - lookback)";
 
 export function healthFunctionAliases(scope: HealthScope): HealthFunctionAliases {
   const prefix = scope.kind === "environment" ? ALIAS_PREFIX : `${ALIAS_PREFIX}_${regionShort(scope.region)}_${scope.release}`;
@@ -63,6 +80,7 @@ export function healthFunctionAliases(scope: HealthScope): HealthFunctionAliases
     queueBacklog: alias("QueueBacklog"),
     keyVaultErrors: alias("KeyVaultErrors"),
     components: alias("Components"),
+    stampScoreOverTime: alias("StampScoreOverTime"),
     stampScore: alias("StampScore"),
     ...(scope.kind === "environment"
       ? { cosmosErrors: alias("CosmosErrors"), frontDoorOrigins: alias("FrontDoorOrigins"), environmentScore: alias("EnvironmentScore") }
@@ -76,10 +94,10 @@ export function healthFunctions(env: Environment, scope: HealthScope): HealthFun
   const ctx = contextOf(env, scope);
   const t = signalThresholds(env);
   const label = scope.kind === "environment" ? env.name : ctx.stamp!;
-  const fn = (alias: string, title: string, body: string): HealthFunction => ({
+  const fn = (alias: string, title: string, body: string, parameters = BINNED_PARAMETERS): HealthFunction => ({
     alias,
     displayName: `Health model (${label}): ${title}`,
-    parameters: LOOKBACK_PARAMETER,
+    parameters,
     body,
   });
 
@@ -96,10 +114,11 @@ export function healthFunctions(env: Environment, scope: HealthScope): HealthFun
     ...(aliases.cosmosErrors ? [fn(aliases.cosmosErrors, "Cosmos DB throttling and server errors", cosmosQuery(ctx, t.dependencyFailurePercent))] : []),
     ...(aliases.frontDoorOrigins ? [fn(aliases.frontDoorOrigins, "Front Door origin probes", frontDoorQuery(ctx, env.originHealthProbe))] : []),
     fn(aliases.components, "Component status", componentsQuery(ctx, aliases)),
-    fn(aliases.stampScore, "Stamp health score", stampScoreQuery(env, aliases, componentsJudgedIn(scope.kind))),
+    fn(aliases.stampScoreOverTime, "Stamp health score over time", stampScoreOverTimeQuery(env, aliases, componentsJudgedIn(scope.kind))),
+    fn(aliases.stampScore, "Stamp health score", stampScoreQuery(aliases), LOOKBACK_PARAMETER),
   ];
   if (aliases.environmentScore) {
-    functions.push(fn(aliases.environmentScore, "Environment health score", environmentScoreQuery(env, ctx, aliases)));
+    functions.push(fn(aliases.environmentScore, "Environment health score", environmentScoreQuery(env, ctx, aliases), LOOKBACK_PARAMETER));
   }
   return functions;
 }
@@ -137,12 +156,18 @@ function judge(component: ComponentName, signal: string, thresholds: Thresholds)
   return [
     `| extend Component = "${component}", Signal = ${signal}, Yellow = ${real(thresholds.yellow)}, Red = ${real(thresholds.red)}`,
     `| extend Status = case(Value >= Red, ${STATUS.red}, Value >= Yellow, ${STATUS.yellow}, ${STATUS.green})`,
-    `| project ${RESULT_COLUMNS}`,
+    `| project TimeGenerated = Bin, ${RESULT_COLUMNS.replace("TimeGenerated, ", "")}`,
   ].join("\n");
 }
 
-function recent(table: string): string {
+/** The look-back's rows of a table. */
+function inLookback(table: string): string {
   return `${table}\n| where TimeGenerated > ago(lookback)`;
+}
+
+/** The look-back's rows of a table, each with the time bin it counts in. */
+function recent(table: string): string {
+  return `${inLookback(table)}\n| extend Bin = ${BIN_OF_ROW}`;
 }
 
 interface RateSpec {
@@ -159,7 +184,7 @@ function rateQuery(ctx: QueryContext, spec: RateSpec): string {
     ctx.regionsLet,
     recent(spec.table),
     stampFromResourceId(ctx.envName) + stampFilter(ctx),
-    `| summarize Total = count(), Failed = countif(${spec.failed}) by Region, Stamp`,
+    `| summarize Total = count(), Failed = countif(${spec.failed}) by Bin, Region, Stamp`,
     `| extend Value = round(100.0 * Failed / Total, 2)`,
     judge(spec.component, `"${spec.signal}"`, spec.thresholds),
   ].join("\n");
@@ -170,7 +195,7 @@ function latencyQuery(ctx: QueryContext, thresholds: Thresholds): string {
     ctx.regionsLet,
     recent("AppRequests"),
     stampFromResourceId(ctx.envName) + stampFilter(ctx),
-    `| summarize Value = round(percentile(DurationMs, 95), 0) by Region, Stamp`,
+    `| summarize Value = round(percentile(DurationMs, 95), 0) by Bin, Region, Stamp`,
     judge("api", `"latencyP95Ms"`, thresholds),
   ].join("\n");
 }
@@ -182,8 +207,8 @@ function queueBacklogQuery(ctx: QueryContext, thresholds: Thresholds): string {
     recent("AzureMetrics"),
     `| where ResourceProvider =~ "MICROSOFT.SERVICEBUS" and MetricName in ("ActiveMessages", "DeadletteredMessages")`,
     stampFromResourceId(ctx.envName) + stampFilter(ctx),
-    `| summarize arg_max(TimeGenerated, Maximum) by Region, Stamp, _ResourceId, MetricName`,
-    `| summarize Value = todouble(sum(Maximum)) by Region, Stamp, MetricName`,
+    `| summarize arg_max(TimeGenerated, Maximum) by Bin, Region, Stamp, _ResourceId, MetricName`,
+    `| summarize Value = todouble(sum(Maximum)) by Bin, Region, Stamp, MetricName`,
     judge("servicebus", `iff(MetricName == "ActiveMessages", "activeMessages", "deadletteredMessages")`, thresholds),
   ].join("\n");
 }
@@ -199,10 +224,11 @@ function keyVaultQuery(ctx: QueryContext, thresholds: Thresholds): string {
   return [
     ctx.regionsLet,
     `union isfuzzy=true`,
-    `    (datatable(_ResourceId: string, HttpStatus: int) []),`,
-    `    (AZKVAuditLogs | where TimeGenerated > ago(lookback) | project _ResourceId, HttpStatus = toint(HttpStatusCode))`,
+    `    (datatable(TimeGenerated: datetime, _ResourceId: string, HttpStatus: int) []),`,
+    `    (AZKVAuditLogs | where TimeGenerated > ago(lookback) | project TimeGenerated, _ResourceId, HttpStatus = toint(HttpStatusCode))`,
+    `| extend Bin = ${BIN_OF_ROW}`,
     stampFromResourceId(ctx.envName) + stampFilter(ctx),
-    `| summarize Value = todouble(countif(HttpStatus >= 500 or HttpStatus in (401, 403, 429))) by Region, Stamp`,
+    `| summarize Value = todouble(countif(HttpStatus >= 500 or HttpStatus in (401, 403, 429))) by Bin, Region, Stamp`,
     judge("keyvault", `"keyVaultErrors"`, thresholds),
   ].join("\n");
 }
@@ -216,11 +242,10 @@ function keyVaultQuery(ctx: QueryContext, thresholds: Thresholds): string {
 function cosmosQuery(ctx: QueryContext, thresholds: Thresholds): string {
   return [
     ctx.regionsLet,
-    `CDBDataPlaneRequests`,
-    `| where TimeGenerated > ago(lookback)`,
-    `| project RegionName, StatusCode = toint(StatusCode)`,
+    recent("CDBDataPlaneRequests"),
+    `| project Bin, RegionName, StatusCode = toint(StatusCode)`,
     `| lookup kind=inner (envRegions | project RegionName = RegionDisplayName, Region) on RegionName`,
-    `| summarize Total = count(), Failed = countif(StatusCode == 429 or StatusCode >= 500) by Region`,
+    `| summarize Total = count(), Failed = countif(StatusCode == 429 or StatusCode >= 500) by Bin, Region`,
     `| extend Stamp = "", Value = round(100.0 * Failed / Total, 2)`,
     judge("cosmos", `"throttledOrFailedPercent"`, thresholds),
   ].join("\n");
@@ -243,27 +268,29 @@ function frontDoorQuery(ctx: QueryContext, probe: Environment["originHealthProbe
     recent("AzureDiagnostics"),
     `| where ResourceProvider =~ "MICROSOFT.CDN" and Category == "FrontDoorHealthProbeLog"`,
     stampFromOriginName(ctx.envName, `column_ifexists("originName_s", "")`) + stampFilter(ctx),
-    `| summarize Failed = count() by Region, Stamp, Pop = tostring(column_ifexists("POP_s", "")), Window = bin(TimeGenerated, ${windowSeconds}s)`,
-    `| summarize Value = todouble(max(Failed)) by Region, Stamp`,
+    `| summarize Failed = count() by Bin, Region, Stamp, Pop = tostring(column_ifexists("POP_s", "")), Window = bin(TimeGenerated, ${windowSeconds}s)`,
+    `| summarize Value = todouble(max(Failed)) by Bin, Region, Stamp`,
     judge("frontdoor", `"failedProbesPerWindow"`, thresholds),
   ].join("\n");
 }
 
 function componentsQuery(ctx: QueryContext, a: HealthFunctionAliases): string {
   const stampLevel = [a.apiFailures, a.apiLatency, a.dependencyFailures, a.queueBacklog, a.keyVaultErrors, ...(a.frontDoorOrigins ? [a.frontDoorOrigins] : [])]
-    .map((alias) => `${alias}(lookback)`)
+    .map((alias) => `${alias}(lookback, binSize)`)
     .join(",\n    ");
   if (!a.cosmosErrors) {
     return [`union\n    ${stampLevel}`, `| project ${RESULT_COLUMNS}`].join("\n");
   }
-  // A regional component counts for every stamp seen in its region; with no stamp there, it is
-  // still shown for the region (empty Stamp), so the workbook never hides a red Cosmos DB.
+  // A regional component counts for every stamp seen in its region in the same time bin (a stamp
+  // destroyed half-way through the look-back does not go on scoring on Cosmos DB alone); with no
+  // stamp there, it is still shown for the region (empty Stamp), so the workbook never hides a red
+  // Cosmos DB.
   return [
     `let stampLevel = union\n    ${stampLevel};`,
-    `let stamps = stampLevel | distinct Region, Stamp;`,
-    `let regional = ${a.cosmosErrors}(lookback)`,
+    `let stamps = stampLevel | distinct TimeGenerated, Region, Stamp;`,
+    `let regional = ${a.cosmosErrors}(lookback, binSize)`,
     `    | project-away Stamp`,
-    `    | join kind=leftouter stamps on Region`,
+    `    | join kind=leftouter stamps on TimeGenerated, Region`,
     `    | extend Stamp = coalesce(Stamp, "")`,
     `    | project ${RESULT_COLUMNS};`,
     `union stampLevel, regional`,
@@ -291,22 +318,28 @@ function judgeScore(env: Environment): string {
 
 /**
  * 100 minus each component's share of the judged weight times its penalty (red: all of it, yellow:
- * half), per stamp. The shares are over the components this scope can judge, so a stamp's own score
- * (without Front Door and Cosmos DB) still spans 0..100.
+ * half), per stamp and time bin. The shares are over the components this scope can judge, so a
+ * stamp's own score (without Front Door and Cosmos DB) still spans 0..100. This is the only place
+ * the score formula is written: StampScore is this function's single-bin case.
  */
-function stampScoreQuery(env: Environment, a: HealthFunctionAliases, components: readonly ComponentInfo[]): string {
+function stampScoreOverTimeQuery(env: Environment, a: HealthFunctionAliases, components: readonly ComponentInfo[]): string {
   const total = components.reduce((sum, c) => sum + c.weight, 0);
   return [
     weightsLet(components),
-    `${a.components}(lookback)`,
+    `${a.components}(lookback, binSize)`,
     `| where isnotempty(Stamp)`,
-    `| summarize Status = max(Status) by Region, Stamp, Component`,
+    `| summarize Status = max(Status) by TimeGenerated, Region, Stamp, Component`,
     `| lookup kind=inner weights on Component`,
-    `| summarize Lost = sum(Weight * ${penaltyOf("Status")}), RedComponents = make_set_if(Component, Status == ${STATUS.red}), YellowComponents = make_set_if(Component, Status == ${STATUS.yellow}) by Region, Stamp`,
+    `| summarize Lost = sum(Weight * ${penaltyOf("Status")}), RedComponents = make_set_if(Component, Status == ${STATUS.red}), YellowComponents = make_set_if(Component, Status == ${STATUS.yellow}) by TimeGenerated, Region, Stamp`,
     `| extend Score = round(100.0 - 100.0 * Lost / ${real(total)}, 1)`,
     judgeScore(env),
-    `| project Region, Stamp, Score, Status, Yellow, Red, RedComponents, YellowComponents`,
+    `| project TimeGenerated, Region, Stamp, Score, Status, Yellow, Red, RedComponents, YellowComponents`,
   ].join("\n");
+}
+
+/** The stamp score over the whole look-back: the over-time function with one bin, without its time column. */
+function stampScoreQuery(a: HealthFunctionAliases): string {
+  return [`${a.stampScoreOverTime}(lookback, 0s)`, `| project-away TimeGenerated`].join("\n");
 }
 
 /**
@@ -317,7 +350,7 @@ function stampScoreQuery(env: Environment, a: HealthFunctionAliases, components:
 function environmentScoreQuery(env: Environment, ctx: QueryContext, a: HealthFunctionAliases): string {
   return [
     ctx.regionsLet,
-    `let traffic = ${recent("AppRequests").replace("\n", "\n    ")}`,
+    `let traffic = ${inLookback("AppRequests").replace("\n", "\n    ")}`,
     stampFromResourceId(ctx.envName).replace(/\n/g, "\n    ").replace(/^/, "    "),
     `    | summarize Requests = count() by Stamp;`,
     `${a.stampScore}(lookback)`,

@@ -19,7 +19,7 @@ export interface WorkbookInputs {
 }
 
 /** Workbook parameters and the value each starts with (the workbook substitutes `{Name}` in queries). */
-export const WORKBOOK_PARAMETERS = { Lookback: DEFAULT_LOOKBACK } as const;
+export const WORKBOOK_PARAMETERS = { Lookback: DEFAULT_LOOKBACK, Bin: "1m" } as const;
 
 const LOOKBACK_CHOICES = [
   { value: "5m", label: "5 minutes" },
@@ -27,6 +27,14 @@ const LOOKBACK_CHOICES = [
   { value: "1h", label: "1 hour" },
   { value: "6h", label: "6 hours" },
   { value: "1d", label: "1 day" },
+];
+
+/** Time bins of the score chart: a point per bin and stamp. */
+const BIN_CHOICES = [
+  { value: "1m", label: "1 minute" },
+  { value: "5m", label: "5 minutes" },
+  { value: "15m", label: "15 minutes" },
+  { value: "1h", label: "1 hour" },
 ];
 
 const WORKSPACE_TYPE = "microsoft.operationalinsights/workspaces";
@@ -64,7 +72,7 @@ function scoreFormatter(env: Environment) {
   };
 }
 
-function queryItem(name: string, title: string, query: string, workspaceId: string, formatters: object[]) {
+function queryItem(name: string, title: string, query: string, workspaceId: string, formatters: object[], visualization: "table" | "timechart" = "table") {
   return {
     type: 3,
     name,
@@ -78,7 +86,7 @@ function queryItem(name: string, title: string, query: string, workspaceId: stri
       crossComponentResources: [workspaceId],
       // The functions apply their own look-back; the panel's time range only has to cover it.
       timeContext: { durationMs: 86_400_000 },
-      visualization: "table",
+      visualization,
       gridSettings: { formatters },
     },
   };
@@ -89,6 +97,7 @@ export function healthWorkbook(input: WorkbookInputs) {
   const { env, workspaceId, frontDoorProfileId, aliases } = input;
   const hm = env.healthModel;
   const lookback = "{Lookback}";
+  const bin = "{Bin}";
   const componentColumns = COMPONENTS.map((c) => c.name);
   const trafficLights = [
     `${aliases.components}(${lookback})`,
@@ -132,6 +141,16 @@ export function healthWorkbook(input: WorkbookInputs) {
               jsonData: JSON.stringify(LOOKBACK_CHOICES),
               value: WORKBOOK_PARAMETERS.Lookback,
             },
+            {
+              id: "0b9e64d2-5c3f-4a8e-8f61-7d2b1c4e9a02",
+              version: "KqlParameterItem/1.0",
+              name: "Bin",
+              label: "Score chart bin",
+              type: 2,
+              isRequired: true,
+              jsonData: JSON.stringify(BIN_CHOICES),
+              value: WORKBOOK_PARAMETERS.Bin,
+            },
           ],
           style: "pills",
           queryType: 0,
@@ -146,6 +165,17 @@ export function healthWorkbook(input: WorkbookInputs) {
         statusFormatter("Status"),
         scoreFormatter(env),
       ]),
+      // Each stamp's score per bin, from the same saved function as the table above (StampScore is
+      // its one-bin case). A time chart takes its x-axis from the first (datetime) column and draws
+      // a line per value of the string column (Kusto docs, "Time chart visualization").
+      queryItem(
+        "stamp-score-over-time",
+        "Stamp health score over time",
+        `${aliases.stampScoreOverTime}(${lookback}, ${bin})\n| project TimeGenerated, Stamp, Score\n| order by TimeGenerated asc`,
+        workspaceId,
+        [],
+        "timechart",
+      ),
       queryItem("traffic-lights", "Traffic lights per region and component", trafficLights, workspaceId, [
         statusFormatter(`^(${componentColumns.join("|")})$`),
       ]),

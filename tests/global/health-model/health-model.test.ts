@@ -66,12 +66,13 @@ for (const envName of ["prod", "dev"]) {
       const expected = healthFunctions(env, { kind: "environment" });
       expect(searches.map((s) => s.inputs["functionAlias"])).to.deep.equal(expected.map((f) => f.alias));
       for (const s of searches) {
-        expect(s.inputs).to.include({ category: FUNCTION_CATEGORY, workspaceName: `log-shoes-${envName}`, resourceGroupName: `rg-shoes-${envName}`, functionParameters: "lookback:timespan = 15m" });
         const fn = expected.find((f) => f.alias === s.inputs["functionAlias"])!;
+        expect(s.inputs).to.include({ category: FUNCTION_CATEGORY, workspaceName: `log-shoes-${envName}`, resourceGroupName: `rg-shoes-${envName}`, functionParameters: fn.parameters });
         expect(s.inputs["query"]).to.equal(fn.body);
         expect(syntaxErrors(String(s.inputs["query"])), String(s.inputs["functionAlias"])).to.deep.equal([]);
       }
-      const score = searches.find((s) => s.inputs["functionAlias"] === "ContosoHealth_StampScore")!;
+      const score = searches.find((s) => s.inputs["functionAlias"] === "ContosoHealth_StampScoreOverTime")!;
+      expect(score.inputs["functionParameters"]).to.equal("lookback:timespan = 15m, binSize:timespan = 0s");
       expect(score.inputs["query"]).to.include(`Red = real(${env.healthModel.healthScore.red})`);
       const failures = searches.find((s) => s.inputs["functionAlias"] === "ContosoHealth_ApiFailures")!;
       expect(failures.inputs["query"]).to.include(`Red = real(${env.healthModel.failureRatePercent.red})`);

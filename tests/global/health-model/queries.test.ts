@@ -66,15 +66,46 @@ describe("health model KQL functions", function () {
     const aliases = healthFunctionAliases({ kind: "environment" });
     const functions = healthFunctions(env, { kind: "environment" });
     const components = byAlias(functions, aliases.components).body;
-    for (const alias of [aliases.apiFailures, aliases.apiLatency, aliases.dependencyFailures, aliases.queueBacklog, aliases.keyVaultErrors, aliases.cosmosErrors, aliases.frontDoorOrigins]) {
-      expect(components).to.include(`${alias}(lookback)`);
+    for (const alias of [aliases.apiFailures, aliases.apiLatency, aliases.dependencyFailures, aliases.queueBacklog, aliases.keyVaultErrors, aliases.frontDoorOrigins]) {
+      expect(components).to.include(`${alias}(lookback, binSize)`);
     }
-    expect(byAlias(functions, aliases.stampScore).body).to.include(`${aliases.components}(lookback)`);
+    expect(components).to.include(`${aliases.cosmosErrors}(lookback, binSize)`);
+    expect(byAlias(functions, aliases.stampScoreOverTime).body).to.include(`${aliases.components}(lookback, binSize)`);
     expect(byAlias(functions, aliases.environmentScore!).body).to.include(`${aliases.stampScore}(lookback)`);
     // Dependency order: a function is listed (and so created) after every function it calls.
     functions.forEach((fn, i) => {
       for (const later of functions.slice(i + 1)) expect(fn.body, `${fn.alias} calls ${later.alias}`).to.not.include(`${later.alias}(`);
     });
+  });
+
+  it("writes the stamp score formula once: StampScore is StampScoreOverTime with one bin", () => {
+    for (const name of ENVIRONMENTS) {
+      const env = loadEnvironment(name);
+      for (const scope of scopesOf(env)) {
+        const aliases = healthFunctionAliases(scope);
+        const functions = healthFunctions(env, scope);
+        const point = byAlias(functions, aliases.stampScore).body;
+        const overTime = byAlias(functions, aliases.stampScoreOverTime).body;
+        // The point score is the over-time function called with binSize 0s (one bin over the whole
+        // look-back), minus its time column: it holds no weights, penalties or thresholds of its own.
+        expect(point).to.equal(`${aliases.stampScoreOverTime}(lookback, 0s)\n| project-away TimeGenerated`);
+        expect(overTime).to.include(`${aliases.components}(lookback, binSize)`);
+        expect(overTime).to.include("by TimeGenerated, Region, Stamp, Component").and.include("by TimeGenerated, Region, Stamp\n");
+        // Every function that judges a signal bins its rows the same way.
+        const judging = functions.filter((f) => f.body.includes("| extend Status = case(Value >= Red"));
+        expect(judging.length).to.be.at.least(5);
+        for (const fn of judging) {
+          expect(fn.body, fn.alias).to.include("| extend Bin = iff(binSize > 0s, bin(TimeGenerated, binSize), now() - lookback)");
+          expect(fn.body, fn.alias).to.include("| project TimeGenerated = Bin, Region, Stamp, Component");
+        }
+        // The score function can be called per bin, and its single-bin call is what alerts read.
+        const declared = declarations(functions);
+        for (const call of [`${aliases.stampScoreOverTime}(1h, 5m)`, `${aliases.stampScoreOverTime}(15m, 0s)`, `${aliases.stampScore}(15m)`]) {
+          expect(semanticErrors(call, LOG_TABLES, declared), call).to.deep.equal([]);
+        }
+        expect(semanticErrors(`${aliases.stampScore}(15m) | project TimeGenerated`, LOG_TABLES, declared)).to.not.be.empty;
+      }
+    }
   });
 
   it("gives every function a valid, unique alias and a look-back parameter", () => {
@@ -84,7 +115,9 @@ describe("health model KQL functions", function () {
       expect(new Set(aliases).size).to.equal(aliases.length);
       for (const fn of functions) {
         expect(fn.alias).to.match(/^[A-Za-z_][A-Za-z0-9_]*$/);
-        expect(fn.parameters).to.equal("lookback:timespan = 15m");
+        // The point roll-ups take a look-back; everything that judges per time bin also takes a bin size.
+        const pointOnly = /_(StampScore|EnvironmentScore)$/.test(fn.alias);
+        expect(fn.parameters, fn.alias).to.equal(pointOnly ? "lookback:timespan = 15m" : "lookback:timespan = 15m, binSize:timespan = 0s");
       }
     }
     expect(FUNCTION_CATEGORY).to.equal("ContosoHealthModel");
@@ -104,14 +137,14 @@ describe("health model KQL functions", function () {
       expect(at(env, "cosmosErrors")).to.include(pair(hm.dependencyFailurePercent));
       expect(at(env, "queueBacklog")).to.include(pair(hm.queueBacklog));
       expect(at(env, "keyVaultErrors")).to.include(pair(hm.keyVaultErrors));
-      expect(at(env, "stampScore")).to.include(pair(hm.healthScore));
+      expect(at(env, "stampScoreOverTime")).to.include(pair(hm.healthScore));
       expect(at(env, "environmentScore")).to.include(pair(hm.healthScore));
     }
     // Front Door's own rule: red when a POP would take the origin out of rotation.
     expect(at(prod, "frontDoorOrigins")).to.include("Yellow = real(1), Red = real(2)").and.include("bin(TimeGenerated, 120s)");
     expect(at(dev, "frontDoorOrigins")).to.include("Yellow = real(1), Red = real(3)").and.include("bin(TimeGenerated, 240s)");
-    expect(at(prod, "stampScore")).to.include("Red = real(70)");
-    expect(at(dev, "stampScore")).to.include("Red = real(50)");
+    expect(at(prod, "stampScoreOverTime")).to.include("Red = real(70)");
+    expect(at(dev, "stampScoreOverTime")).to.include("Red = real(50)");
     expect(at(prod, "apiFailures")).to.not.equal(at(dev, "apiFailures"));
     expect(at(prod, "apiLatency")).to.include("real(2000)").and.not.include("real(4000)");
     expect(at(dev, "apiLatency")).to.include("real(4000)");

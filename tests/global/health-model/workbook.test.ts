@@ -61,6 +61,29 @@ for (const name of ["prod", "dev"]) {
       expect(formatter.formatOptions.thresholdsGrid.map((t: { representation: string }) => t.representation)).to.include.members(["green", "yellow", "redBright"]);
     });
 
+    it("charts each stamp's score over time, per bin, from the stamp score's own function", () => {
+      const chart = workbook.items.find((i: { name: string }) => i.name === "stamp-score-over-time");
+      expect(chart.type).to.equal(3);
+      expect(chart.content.visualization).to.equal("timechart");
+      // The first column is the time axis, the string column names each line, Score is the value.
+      expect(chart.content.query).to.match(new RegExp(`^${aliases.stampScoreOverTime}\\(\\{Lookback\\}, \\{Bin\\}\\)\\n\\| project TimeGenerated, Stamp, Score\\b`));
+      const parameters = workbook.items.find((i: { name: string }) => i.name === "parameters").content.parameters;
+      const binParameter = parameters.find((p: { name: string }) => p.name === "Bin");
+      expect(binParameter.value).to.equal("1m");
+      const choices = JSON.parse(binParameter.jsonData).map((c: { value: string }) => c.value);
+      expect(choices).to.include("1m");
+      // Every bin the operator can pick gives a query the language service accepts.
+      const declared = declarations(healthFunctions(env, { kind: "environment" }));
+      for (const value of choices) {
+        const text = substituteParameters(chart.content.query, { Lookback: "1h", Bin: value });
+        const errors = semanticErrors(text, LOG_TABLES, declared);
+        expect(errors, `${value}: ${explain(errors)}`).to.deep.equal([]);
+      }
+      // The chart asks for the columns the function returns: a misspelt one is refused.
+      const misspelt = substituteParameters(chart.content.query.replace("Score", "Scores"));
+      expect(semanticErrors(misspelt, LOG_TABLES, declared)).to.not.be.empty;
+    });
+
     it("shows Front Door origin health from the profile's metric", () => {
       const metric = workbook.items.find((i: { type: number }) => i.type === 10);
       expect(metric.content.resourceIds).to.deep.equal([PROFILE]);
@@ -83,6 +106,7 @@ for (const name of ["prod", "dev"]) {
 describe("workbook parameters", () => {
   it("substitutes known parameters and leaves unknown ones for the checks to catch", () => {
     expect(substituteParameters("F({Lookback})")).to.equal("F(15m)");
+    expect(substituteParameters("F({Lookback}, {Bin})")).to.equal("F(15m, 1m)");
     expect(substituteParameters("F({Lookback}, {Other})", { Lookback: "1h" })).to.equal("F(1h, {Other})");
   });
 });

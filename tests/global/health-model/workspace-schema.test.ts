@@ -35,7 +35,8 @@ describe("health model queries against the schema of the workspace that runs the
 
   it("a stamp's score weighs only what reaches its workspace, so its weights still span the whole score", async function () {
     const run = await stampRun("prod");
-    const score = run.ofType("azure-native:operationalinsights:SavedSearch").find((s) => String(s.inputs["functionAlias"]).endsWith("_StampScore"))!;
+    // The formula lives in the over-time function; StampScore is its one-bin call.
+    const score = run.ofType("azure-native:operationalinsights:SavedSearch").find((s) => String(s.inputs["functionAlias"]).endsWith("_StampScoreOverTime"))!;
     const query = String(score.inputs["query"]);
     const judged = componentsJudgedIn("stamp");
     expect(judged.map((c) => c.name)).to.not.include.members(["frontdoor", "cosmos"]);
