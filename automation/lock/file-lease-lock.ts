@@ -1,10 +1,11 @@
 import { randomUUID } from "node:crypto";
-import { link, mkdir, open, readFile, rename, rm, rmdir, stat, writeFile } from "node:fs/promises";
+import { link, mkdir, open, rename, rm, rmdir, writeFile } from "node:fs/promises";
 import * as os from "node:os";
 import * as path from "node:path";
 import { describeHolder, processIsAlive, type LockHolder, type LockPurpose } from "./file-lock.js";
 import type { HeldLock } from "./held-lock.js";
 import { LockLostError } from "./lock-errors.js";
+import { ABANDONED_EMPTY_LOCK_MS, lockFileAgeMs as ageMs, readLockFile, type LockFileHolder } from "./lock-file.js";
 
 /**
  * The environment lock in a folder (the offline state folder, or a `file://` backend shared by
@@ -41,8 +42,6 @@ export interface FileLeaseOptions {
 
 export const DEFAULT_FILE_LEASE_MS = 60_000;
 const GUARD_STALE_MS = 30_000;
-/** An empty lock file older than this was abandoned: a live holder writes its name within milliseconds. */
-const ABANDONED_EMPTY_LOCK_MS = 60_000;
 
 export class FileLockBusyError extends Error {
   override readonly name = "FileLockBusyError";
@@ -54,7 +53,7 @@ export class FileLockBusyError extends Error {
   }
 }
 
-export function describeLeaseHolder(holder: LockHolder & Partial<FileLeaseHolder>): string {
+export function describeLeaseHolder(holder: LockFileHolder<FileLeaseHolder>): string {
   return `${describeHolder(holder)}${holder.expiresAt ? `, lease until ${holder.expiresAt}` : ""}`;
 }
 
@@ -102,7 +101,7 @@ export async function acquireFileLease(file: string, options: FileLeaseOptions):
 }
 
 /** Why a holder's lock may be taken over, or undefined while it is live. */
-function staleReason(holder: LockHolder & Partial<FileLeaseHolder>, now: () => number): string | undefined {
+function staleReason(holder: LockFileHolder<FileLeaseHolder>, now: () => number): string | undefined {
   if (holder.host === os.hostname() && !processIsAlive(holder.pid)) return "its process is gone";
   // A lock file of an older version (no lease) on another host: only its expiry could free it; it has none, so it stays.
   if (!holder.expiresAt) return undefined;
@@ -217,45 +216,13 @@ async function underGuard<T>(file: string, work: () => Promise<T>): Promise<T | 
 
 /** A guard is held for milliseconds: one left by a dead process of this host, or older than GUARD_STALE_MS, was abandoned. */
 async function guardIsStale(guard: string): Promise<boolean> {
-  try {
-    const holder = JSON.parse(await readFile(guard, "utf8")) as { pid?: unknown; host?: unknown };
-    if (holder.host === os.hostname() && typeof holder.pid === "number" && !processIsAlive(holder.pid)) return true;
-  } catch {
-    // Empty (its holder died between creating and writing it) or gone: judged by age.
-  }
+  const holder = await readLockFile(guard);
+  if (typeof holder === "object" && holder.host === os.hostname() && !processIsAlive(holder.pid)) return true;
+  // Unreadable (its holder died between creating and writing it) or gone: judged by age.
   return (await ageMs(guard)) > GUARD_STALE_MS;
 }
 
-/** A file's age by the file system's clock (modification times are wall-clock times, whatever clock the lease uses). */
-async function ageMs(file: string): Promise<number> {
-  try {
-    return Date.now() - (await stat(file)).mtimeMs;
-  } catch {
-    return 0;
-  }
-}
-
-export async function readLease(file: string): Promise<(LockHolder & Partial<FileLeaseHolder>) | "gone" | "unreadable"> {
-  let text: string;
-  try {
-    text = await readFile(file, "utf8");
-  } catch (err) {
-    if ((err as NodeJS.ErrnoException).code === "ENOENT") return "gone";
-    throw err;
-  }
-  try {
-    const parsed = JSON.parse(text) as Partial<FileLeaseHolder>;
-    if (typeof parsed.pid === "number" && typeof parsed.host === "string") {
-      return {
-        ...parsed,
-        pid: parsed.pid,
-        host: parsed.host,
-        operation: String(parsed.operation ?? "unknown"),
-        startedAt: String(parsed.startedAt ?? "an unknown time"),
-      };
-    }
-  } catch {
-    // A holder killed between creating and writing the file leaves it empty: unreadable, taken over only once abandoned.
-  }
-  return "unreadable";
+/** The lease lock's file as its holder wrote it (lock-file.ts reads every lock file). */
+function readLease(file: string): Promise<LockFileHolder<FileLeaseHolder> | "gone" | "unreadable"> {
+  return readLockFile<FileLeaseHolder>(file);
 }

@@ -1,7 +1,8 @@
-import { mkdir, open, readFile, rm, stat } from "node:fs/promises";
+import { mkdir, open, rm } from "node:fs/promises";
 import * as os from "node:os";
 import * as path from "node:path";
 import { StackLockedError, type Operation } from "../engine/port.js";
+import { ABANDONED_EMPTY_LOCK_MS, lockFileAgeMs, readLockFile } from "./lock-file.js";
 
 /** What a lock holder is doing: a stack operation, or a command holding an environment (e.g. "release", "global up"). */
 export type LockPurpose = Operation | "release" | (string & {});
@@ -67,9 +68,9 @@ export async function acquireStackLock(stateDir: string, stack: string, operatio
     } catch (err) {
       if ((err as NodeJS.ErrnoException).code !== "EEXIST") throw err;
     }
-    const holder = await readHolder(file);
+    const holder = await readLockFile(file);
     if (holder === "gone") continue;
-    if (holder === "unreadable" && attempt === 0 && (await ageMs(file)) > ABANDONED_EMPTY_LOCK_MS) {
+    if (holder === "unreadable" && attempt === 0 && (await lockFileAgeMs(file)) > ABANDONED_EMPTY_LOCK_MS) {
       // The holder died between creating the file and writing its name into it.
       recoveredFrom = { pid: 0, host: "unknown", operation, startedAt: "unknown" };
       await rm(file, { force: true });
@@ -84,43 +85,8 @@ export async function acquireStackLock(stateDir: string, stack: string, operatio
   throw new StackLockedError(stack, `another process (lock file ${file})`);
 }
 
-/** An empty lock file older than this was abandoned: a live holder writes its name within milliseconds. */
-const ABANDONED_EMPTY_LOCK_MS = 60_000;
-
-async function ageMs(file: string): Promise<number> {
-  try {
-    return Date.now() - (await stat(file)).mtimeMs;
-  } catch {
-    return 0;
-  }
-}
-
-async function readHolder(file: string): Promise<LockHolder | "gone" | "unreadable"> {
-  let text: string;
-  try {
-    text = await readFile(file, "utf8");
-  } catch (err) {
-    if ((err as NodeJS.ErrnoException).code === "ENOENT") return "gone";
-    throw err;
-  }
-  try {
-    const parsed = JSON.parse(text) as Partial<LockHolder>;
-    if (typeof parsed.pid === "number" && typeof parsed.host === "string") {
-      return {
-        pid: parsed.pid,
-        host: parsed.host,
-        operation: (parsed.operation ?? "up") as LockPurpose,
-        startedAt: String(parsed.startedAt ?? "an unknown time"),
-      };
-    }
-  } catch {
-    // A holder killed between creating and writing the file leaves it empty: treated as unreadable, never stolen blindly.
-  }
-  return "unreadable";
-}
-
 async function releaseIfMine(file: string, me: LockHolder): Promise<void> {
-  const holder = await readHolder(file);
+  const holder = await readLockFile(file);
   if (holder !== "gone" && holder !== "unreadable" && holder.pid === me.pid && holder.host === me.host && holder.startedAt === me.startedAt) {
     await rm(file, { force: true });
   }
