@@ -1,21 +1,21 @@
 import { randomUUID } from "node:crypto";
-import { link, mkdir, open, rename, rm, rmdir, writeFile } from "node:fs/promises";
+import { mkdir, rename, rm, rmdir, writeFile } from "node:fs/promises";
 import * as os from "node:os";
 import * as path from "node:path";
 import { describeHolder, processIsAlive, type LockHolder, type LockPurpose } from "./file-lock.js";
 import type { HeldLock } from "./held-lock.js";
 import { LockLostError } from "./lock-errors.js";
-import { ABANDONED_EMPTY_LOCK_MS, lockFileAgeMs as ageMs, readLockFile, type LockFileHolder } from "./lock-file.js";
+import { ABANDONED_EMPTY_LOCK_MS, createLockFile, lockFileAgeMs as ageMs, readLockFile, type LockFileHolder } from "./lock-file.js";
 
 /**
  * The environment lock in a folder (the offline state folder, or a `file://` backend shared by
- * several machines), with the blob lease's semantics: a lock file created with O_EXCL holds the
- * holder and a lease that expires; the holder renews it while it works. A holder that died stops
- * renewing, so once its lease is past expiry any runner on any host takes the lock over (and
+ * several machines), with the blob lease's semantics: a lock file, created exclusively and whole
+ * (lock-file.ts), holds the holder and a lease that expires; the holder renews it while it works. A
+ * holder that died stops renewing, so once its lease is past expiry any runner on any host takes the lock over (and
  * reports whom it took it from). A holder on this host whose process is gone is taken over at once.
  *
  * Takeover and renewal both rewrite the lock file, so they are serialised by a short-lived guard
- * file (`<lock>.guard`, O_EXCL): a renewal can never overwrite the lock a taker just created, and
+ * file (`<lock>.guard`, created the same way): a renewal can never overwrite the lock a taker just created, and
  * two takers never both win. A guard left by a process killed inside those few milliseconds is
  * removed once it is older than GUARD_STALE_MS.
  *
@@ -156,25 +156,8 @@ function held(file: string, me: FileLeaseHolder, now: () => number, recoveredFro
   };
 }
 
-async function createExclusive(file: string, me: FileLeaseHolder): Promise<boolean> {
-  let handle;
-  for (let attempt = 0; !handle; attempt++) {
-    try {
-      handle = await open(file, "wx");
-    } catch (err) {
-      const code = (err as NodeJS.ErrnoException).code;
-      if (code === "EEXIST") return false;
-      // The folder was removed by a holder releasing the last lock in it: make it again.
-      if (code === "ENOENT" && attempt < 3) await mkdir(path.dirname(file), { recursive: true });
-      else throw err;
-    }
-  }
-  try {
-    await handle.writeFile(JSON.stringify(me));
-  } finally {
-    await handle.close();
-  }
-  return true;
+function createExclusive(file: string, me: FileLeaseHolder): Promise<boolean> {
+  return createLockFile(file, JSON.stringify(me));
 }
 
 async function isMine(file: string, me: FileLeaseHolder): Promise<boolean> {
@@ -186,19 +169,9 @@ async function isMine(file: string, me: FileLeaseHolder): Promise<boolean> {
 async function underGuard<T>(file: string, work: () => Promise<T>): Promise<T | "guard-busy"> {
   const guard = `${file}.guard`;
   for (let attempt = 0; attempt < 2; attempt++) {
-    try {
-      // Written whole, then linked into place (link fails with EEXIST like O_EXCL): a guard never
-      // exists without its holder's name, so a holder killed while taking it leaves a guard that
-      // guardIsStale can judge by its dead pid at once, not an empty one judged by age.
-      const tmp = `${guard}.${process.pid}.${randomUUID()}.tmp`;
-      await writeFile(tmp, JSON.stringify({ pid: process.pid, host: os.hostname() }));
-      try {
-        await link(tmp, guard);
-      } finally {
-        await rm(tmp, { force: true });
-      }
-    } catch (err) {
-      if ((err as NodeJS.ErrnoException).code !== "EEXIST") throw err;
+    // Created whole (lock-file.ts): a guard never exists without its holder's name, so a holder
+    // killed while taking it leaves a guard that guardIsStale can judge by its dead pid at once.
+    if (!(await createLockFile(guard, JSON.stringify({ pid: process.pid, host: os.hostname() })))) {
       if (attempt === 0 && (await guardIsStale(guard))) {
         await rm(guard, { force: true });
         continue;
@@ -218,7 +191,7 @@ async function underGuard<T>(file: string, work: () => Promise<T>): Promise<T | 
 async function guardIsStale(guard: string): Promise<boolean> {
   const holder = await readLockFile(guard);
   if (typeof holder === "object" && holder.host === os.hostname() && !processIsAlive(holder.pid)) return true;
-  // Unreadable (its holder died between creating and writing it) or gone: judged by age.
+  // Unreadable (left empty by an older version) or gone: judged by age.
   return (await ageMs(guard)) > GUARD_STALE_MS;
 }
 

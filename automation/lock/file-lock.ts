@@ -1,15 +1,16 @@
-import { mkdir, open, rm } from "node:fs/promises";
+import { mkdir, rm } from "node:fs/promises";
 import * as os from "node:os";
 import * as path from "node:path";
 import { StackLockedError, type Operation } from "../engine/port.js";
-import { ABANDONED_EMPTY_LOCK_MS, lockFileAgeMs, readLockFile } from "./lock-file.js";
+import { ABANDONED_EMPTY_LOCK_MS, createLockFile, lockFileAgeMs, readLockFile } from "./lock-file.js";
 
 /** What a lock holder is doing: a stack operation, or a command holding an environment (e.g. "release", "global up"). */
 export type LockPurpose = Operation | "release" | (string & {});
 
 /**
  * The offline engine's per-stack lock, the equivalent of the Pulumi backend's update lock: a file
- * created with O_EXCL (so exactly one process wins), holding who took it. A lock left behind by a
+ * created exclusively and whole (lock-file.ts: so exactly one process wins, and the file never
+ * exists without its holder), holding who took it. A lock left behind by a
  * process that died on this host is recovered; a live holder, or one on another host (whose pid we
  * cannot check), is never stolen.
  */
@@ -55,23 +56,15 @@ export async function acquireStackLock(stateDir: string, stack: string, operatio
   // Two rounds at most: try, and after removing a dead holder's lock, try once more (another
   // process may have recovered it first, in which case it is now a live holder).
   for (let attempt = 0; attempt < 2; attempt++) {
-    try {
-      const handle = await open(file, "wx");
-      try {
-        await handle.writeFile(JSON.stringify(me));
-      } finally {
-        await handle.close();
-      }
+    if (await createLockFile(file, JSON.stringify(me))) {
       const acquired: AcquiredLock = { release: () => releaseIfMine(file, me) };
       if (recoveredFrom) acquired.recoveredFrom = recoveredFrom;
       return acquired;
-    } catch (err) {
-      if ((err as NodeJS.ErrnoException).code !== "EEXIST") throw err;
     }
     const holder = await readLockFile(file);
     if (holder === "gone") continue;
     if (holder === "unreadable" && attempt === 0 && (await lockFileAgeMs(file)) > ABANDONED_EMPTY_LOCK_MS) {
-      // The holder died between creating the file and writing its name into it.
+      // An older version's holder died between creating the file and writing its name into it.
       recoveredFrom = { pid: 0, host: "unknown", operation, startedAt: "unknown" };
       await rm(file, { force: true });
       continue;
