@@ -54,7 +54,7 @@ export default async function main(): Promise<Record<string, unknown>> {
   const keys: (keyof StampGlobalInputs)[] = [
     "resourceGroupName", "frontDoorId", "cosmosAccountId", "cosmosAccountName", "cosmosEndpoint", "cosmosDatabaseName",
     "registryId", "registryLoginServer", "logAnalyticsWorkspaceId", "actionGroupId",
-    "killSwitchStorageAccountId", "killSwitchStorageAccountName", "killSwitchBlobEndpoint", "killSwitchContainerName",
+    "killSwitchStorageAccountId", "killSwitchStorageAccountName", "killSwitchBlobEndpoint",
   ];
   const values = await Promise.all(keys.map((k) => globalRef.getOutputDetails(k)));
   const global = Object.fromEntries(keys.map((k, i) => [k, values[i]?.value])) as Pick<GlobalOutputs, (typeof keys)[number]>;

@@ -79,8 +79,6 @@ export interface GlobalOutputs {
   killSwitchStorageAccountName: string;
   /** `https://<account>.blob.core.windows.net/` */
   killSwitchBlobEndpoint: string;
-  /** The container holding one blob per stamp, named after the stamp's stack. */
-  killSwitchContainerName: string;
   /** The health model's workbook in the Azure portal (traffic split, health per stamp and component). */
   healthWorkbookUrl?: string;
 }

@@ -5,17 +5,15 @@ import { resourceName } from "../environments/naming.js";
 import { findRegion } from "../environments/regions.js";
 
 /**
- * The kill switches of the environment's stamps: one storage account, one `killswitch` container,
- * one blob per stamp (`<stamp stack name>`, created once by the driver after the stamp's first deployment (automation/stacks/kill-switch.ts)). A stamp's health service
- * reports Unhealthy while its blob is missing, so an operator takes exactly one stamp out of Front
- * Door's rotation by deleting one blob, without touching a deployment, and brings it back by
- * re-creating it. The blob service's delete logs (global/diagnostics.ts) record who pulled which.
+ * The storage account of the environment's kill switches. A stamp's switch is a drain marker, the
+ * container `drain-<stamp stack>` in this account, created and deleted through Azure Resource
+ * Manager by the driver or an operator (automation/stacks/kill-switch.ts, which explains why): while
+ * it exists the stamp's health service reports Unhealthy, so Front Door takes exactly that stamp out
+ * of rotation. The markers belong to no stack, so the account holds no container of its own.
  *
- * Entra ID only (shared keys and anonymous access off): stamps read their blob with their managed
- * identity (Storage Blob Data Reader on this container only), operators delete with their own.
+ * Entra ID only (shared keys and anonymous access off): stamps read their marker with their managed
+ * identity (stamp/kill-switch.ts), operators and the driver change markers with their own.
  */
-
-export const KILL_SWITCH_CONTAINER = "killswitch";
 
 export interface KillSwitchArgs {
   env: Environment;
@@ -26,7 +24,6 @@ export interface KillSwitchArgs {
 
 export interface KillSwitch {
   account: storage.StorageAccount;
-  container: storage.BlobContainer;
   /** `https://<account>.blob.core.windows.net/`, with the trailing slash Azure reports. */
   blobEndpoint: pulumi.Output<string>;
 }
@@ -65,16 +62,6 @@ export function killSwitch(args: KillSwitchArgs, parent: pulumi.Resource): KillS
     },
     { parent },
   );
-  const container = new storage.BlobContainer(
-    "kill-switch-container",
-    {
-      resourceGroupName: args.resourceGroupName,
-      accountName: account.name,
-      containerName: KILL_SWITCH_CONTAINER,
-      publicAccess: "None",
-    },
-    { parent },
-  );
   const blobEndpoint = account.primaryEndpoints.apply((e) => e.blob);
-  return { account, container, blobEndpoint };
+  return { account, blobEndpoint };
 }

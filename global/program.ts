@@ -52,7 +52,6 @@ export function globalProgram(args: GlobalProgramArgs): () => Promise<GlobalOutp
       killSwitchStorageAccountId: killSwitch.account.id,
       killSwitchStorageAccountName: killSwitch.account.name,
       killSwitchBlobEndpoint: killSwitch.blobEndpoint,
-      killSwitchContainerName: killSwitch.container.name,
       healthWorkbookUrl: stack.healthModel.workbookPortalUrl,
     };
     // The engine resolves every output before anyone reads them, so callers see GlobalOutputs.

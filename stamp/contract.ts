@@ -17,7 +17,6 @@ export type StampGlobalInputs = Pick<
   | "killSwitchStorageAccountId"
   | "killSwitchStorageAccountName"
   | "killSwitchBlobEndpoint"
-  | "killSwitchContainerName"
 >;
 
 export interface StampProgramArgs {

@@ -42,7 +42,6 @@ export const globalOutputsSchema = z.object({
   killSwitchStorageAccountId: z.string(),
   killSwitchStorageAccountName: z.string(),
   killSwitchBlobEndpoint: z.string(),
-  killSwitchContainerName: z.string(),
   // Optional: a global stack deployed before the workbook link existed still serves its stamps.
   healthWorkbookUrl: z.string().optional(),
 }) satisfies z.ZodType<GlobalOutputs>;
@@ -74,7 +73,6 @@ export const STAMP_GLOBAL_KEYS = [
   "killSwitchStorageAccountId",
   "killSwitchStorageAccountName",
   "killSwitchBlobEndpoint",
-  "killSwitchContainerName",
 ] as const satisfies readonly (keyof StampGlobalInputs)[];
 
 export function stampGlobalInputs(outputs: GlobalOutputs): StampGlobalInputs {

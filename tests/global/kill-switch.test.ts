@@ -1,6 +1,6 @@
 import { expect } from "chai";
 import type { GlobalOutputs } from "../../global/contract.js";
-import { KILL_SWITCH_CONTAINER, killSwitchSku } from "../../global/kill-switch.js";
+import { killSwitchSku } from "../../global/kill-switch.js";
 import { prop, type ProgramRun } from "../harness/pulumi.js";
 import { blueOrigins, env, runGlobal, TYPES } from "./fixtures.js";
 
@@ -36,14 +36,14 @@ describe("global stack: the stamps' kill-switch storage", () => {
         expect(prop(account, "networkRuleSet.defaultAction")).to.equal(isolated ? "Deny" : "Allow");
       });
 
-      it("holds a private killswitch container and reports it in the outputs", () => {
+      it("reports the account in the outputs and holds no container of its own (drain markers belong to no stack)", () => {
         const account = run.one(TYPES.storageAccount);
-        const container = run.one(TYPES.blobContainer);
-        expect(container.inputs).to.include({ containerName: KILL_SWITCH_CONTAINER, accountName: account.outputs["name"], publicAccess: "None" });
         expect(run.outputs.killSwitchStorageAccountId).to.equal(account.id);
         expect(run.outputs.killSwitchStorageAccountName).to.equal(account.outputs["name"]);
         expect(run.outputs.killSwitchBlobEndpoint).to.equal(`https://${account.outputs["name"]}.blob.core.windows.net/`);
-        expect(run.outputs.killSwitchContainerName).to.equal(KILL_SWITCH_CONTAINER);
+        // A container the stack owned would be deleted or re-created by an up; the markers must survive every up.
+        expect(run.ofType(TYPES.blobContainer)).to.deep.equal([]);
+        expect(Object.keys(run.outputs)).to.not.include("killSwitchContainerName");
       });
     });
   }

@@ -23,7 +23,6 @@ export function fakeGlobalInputs(env: string): StampGlobalInputs {
     killSwitchStorageAccountId: arm("Microsoft.Storage", "storageAccounts", `stshoeskill${env}k3x9q`),
     killSwitchStorageAccountName: `stshoeskill${env}k3x9q`,
     killSwitchBlobEndpoint: `https://stshoeskill${env}k3x9q.blob.core.windows.net/`,
-    killSwitchContainerName: "killswitch",
   };
 }
 
