@@ -1,17 +1,17 @@
 /**
  * Runs the reference health service beside the API: `npx tsx stamp/health/main.ts`, configured by
  * environment variables (see `HEALTH_ENV` in config.ts). Bad configuration: one line on stderr,
- * exit code 2, nothing contacted.
+ * exit code 2, nothing contacted; SIGTERM stops it cleanly (run-service.ts).
  */
 import { hostname } from "node:os";
-import { isInputError } from "../../environments/errors.js";
 import { createAzureChecks } from "./azure-checks.js";
 import { loadHealthConfig } from "./config.js";
 import { startHealthServer } from "./http.js";
+import { runService } from "./run-service.js";
 import { HealthService } from "./service.js";
 import type { StampHealth } from "./types.js";
 
-async function main(): Promise<void> {
+runService(async () => {
   const config = loadHealthConfig(process.env, hostname());
   const azure = await createAzureChecks(config);
   let previous: StampHealth["status"] | undefined;
@@ -34,21 +34,9 @@ async function main(): Promise<void> {
   const server = await startHealthServer(service, { host: config.host, port: config.port });
   console.log(`health service for ${config.release} in ${config.region} on http://${server.address}:${server.port} (checks: ${azure.checks.map((c) => c.name).join(", ") || "none"})`);
 
-  const shutdown = async () => {
+  return async () => {
     await server.close();
     await service.stop();
     await azure.close();
-    process.exit(0);
   };
-  process.once("SIGTERM", () => void shutdown());
-  process.once("SIGINT", () => void shutdown());
-}
-
-main().catch((err: unknown) => {
-  if (isInputError(err)) {
-    console.error(err.message);
-    process.exit(2);
-  }
-  console.error(err);
-  process.exit(1);
 });

@@ -5,30 +5,18 @@
  * stopping or replacing the instance): stop accepting, finish, close the clients, exit 0.
  */
 import { hostname } from "node:os";
-import { isInputError } from "../../environments/errors.js";
+import { runService } from "../../stamp/health/run-service.js";
 import { createAzureDependencies } from "./azure-clients.js";
 import { loadShopConfig } from "./config.js";
 import { startShop } from "./server.js";
 
-async function main(): Promise<void> {
+runService(async () => {
   const config = loadShopConfig(process.env, hostname());
   const deps = await createAzureDependencies(config);
   const shop = await startShop(config, deps, (line) => console.log(line));
   console.log(`shop API ${config.release} in ${config.region} listening on ${config.host}:${shop.port}`);
-  const stop = async () => {
+  return async () => {
     await shop.close();
     await deps.close();
-    process.exit(0);
   };
-  process.once("SIGTERM", () => void stop());
-  process.once("SIGINT", () => void stop());
-}
-
-main().catch((err: unknown) => {
-  if (isInputError(err)) {
-    console.error(err.message);
-    process.exit(2);
-  }
-  console.error(err);
-  process.exit(1);
 });
