@@ -92,6 +92,28 @@ function queryItem(name: string, title: string, query: string, workspaceId: stri
   };
 }
 
+/** Metric aggregations as MetricsItem/2.0 numbers them. */
+const AGGREGATION = { sum: 1, average: 4 } as const;
+
+/** A line chart of one Front Door profile metric over the last hour, a line per origin (so per stamp). */
+function frontDoorOriginChart(name: string, title: string, profileId: string, metric: string, aggregation: number) {
+  return {
+    type: 10,
+    name,
+    content: {
+      version: "MetricsItem/2.0",
+      title,
+      size: 0,
+      chartType: 2,
+      resourceType: "microsoft.cdn/profiles",
+      metricScope: 0,
+      resourceIds: [profileId],
+      timeContext: { durationMs: 3_600_000 },
+      metrics: [{ namespace: "microsoft.cdn/profiles", metric: `microsoft.cdn/profiles--${metric}`, aggregation, splitBy: "Origin" }],
+    },
+  };
+}
+
 /** The workbook as an object (serialise with `serializeWorkbook`). */
 export function healthWorkbook(input: WorkbookInputs) {
   const { env, workspaceId, frontDoorProfileId, aliases } = input;
@@ -186,41 +208,13 @@ export function healthWorkbook(input: WorkbookInputs) {
         workspaceId,
         [statusFormatter("Status")],
       ),
-      {
-        type: 10,
-        name: "frontdoor-origin-health",
-        content: {
-          version: "MetricsItem/2.0",
-          title: "Front Door origin health (% of successful health probes)",
-          size: 0,
-          chartType: 2,
-          resourceType: "microsoft.cdn/profiles",
-          metricScope: 0,
-          resourceIds: [frontDoorProfileId],
-          timeContext: { durationMs: 3_600_000 },
-          metrics: [{ namespace: "microsoft.cdn/profiles", metric: "microsoft.cdn/profiles--OriginHealthPercentage", aggregation: 4, splitBy: "Origin" }],
-        },
-      },
-      {
-        // The traffic split as Front Door serves it: requests to each origin (named after its stamp
-        // stack, so after its release) over time. A release moving shows as one line rising while
-        // the other falls; read with the steps, it is the live release's progress. Metric and
-        // dimension from Azure Monitor's supported metrics for Microsoft.Cdn/profiles
-        // (OriginRequestCount, split by Origin).
-        type: 10,
-        name: "traffic-split",
-        content: {
-          version: "MetricsItem/2.0",
-          title: "Traffic split: requests per origin (stamp and release)",
-          size: 0,
-          chartType: 2,
-          resourceType: "microsoft.cdn/profiles",
-          metricScope: 0,
-          resourceIds: [frontDoorProfileId],
-          timeContext: { durationMs: 3_600_000 },
-          metrics: [{ namespace: "microsoft.cdn/profiles", metric: "microsoft.cdn/profiles--OriginRequestCount", aggregation: 1, splitBy: "Origin" }],
-        },
-      },
+      frontDoorOriginChart("frontdoor-origin-health", "Front Door origin health (% of successful health probes)", frontDoorProfileId, "OriginHealthPercentage", AGGREGATION.average),
+      // The traffic split as Front Door serves it: requests to each origin (named after its stamp
+      // stack, so after its release) over time. A release moving shows as one line rising while
+      // the other falls; read with the steps, it is the live release's progress. Metric and
+      // dimension from Azure Monitor's supported metrics for Microsoft.Cdn/profiles
+      // (OriginRequestCount, split by Origin).
+      frontDoorOriginChart("traffic-split", "Traffic split: requests per origin (stamp and release)", frontDoorProfileId, "OriginRequestCount", AGGREGATION.sum),
       // Front Door reports to the global workspace only: the panel exists where its function does.
       ...(aliases.frontDoorOrigins
         ? [
