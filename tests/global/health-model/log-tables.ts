@@ -1,5 +1,6 @@
 import type { FunctionDeclaration, TableSchemas } from "./kusto.js";
 import type { HealthFunction } from "../../../global/health-model/index.js";
+import { functionBodyAsQuery } from "../../../automation/offline/azure-model/query-validation.js";
 
 /**
  * The Log Analytics tables the health model reads, with the columns (and Azure's types for them)
@@ -26,17 +27,7 @@ export function declarations(functions: HealthFunction[]): FunctionDeclaration[]
   return functions.map((f) => ({ name: f.alias, parameters: `(${f.parameters})`, body: f.body }));
 }
 
-/** A function body as a stand-alone query: its parameters become `let`s with their defaults. */
+/** A function body as a stand-alone query, as the offline Azure model checks it: its parameters become `let`s with their defaults. */
 export function asQuery(fn: HealthFunction): string {
-  const lets = fn.parameters
-    .split(",")
-    .map((p) => p.trim())
-    .filter(Boolean)
-    .map((p) => {
-      const [decl, value] = p.split("=").map((s) => s.trim());
-      const [name, type] = decl!.split(":").map((s) => s.trim());
-      // A typed `let` is not KQL; converting the default keeps the parameter's type.
-      return `let ${name} = ${type}(${value});`;
-    });
-  return `${lets.join("\n")}\n${fn.body}`;
+  return functionBodyAsQuery(fn.parameters, fn.body);
 }
