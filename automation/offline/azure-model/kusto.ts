@@ -93,6 +93,24 @@ export function referencedTables(text: string, tables: TableSchemas, functions: 
   return [...found].sort();
 }
 
+/**
+ * The columns (name and type) of the table a query returns, as the semantic analyser infers them;
+ * empty when the query does not return a table. What a workbook chart or an alert rule reads must be
+ * among them.
+ */
+export function resultColumns(text: string, tables: TableSchemas, functions: FunctionDeclaration[] = []): { name: string; type: string }[] {
+  const K = kusto();
+  const result = K.KustoCode.ParseAndAnalyze(text, globalsFor(tables, functions)).ResultType;
+  if (!(result instanceof K.Symbols.TableSymbol)) return [];
+  const columns = (result as Any).Columns;
+  const out: { name: string; type: string }[] = [];
+  for (let i = 0; i < columns.Count; i++) {
+    const column = columns.getItem(i);
+    out.push({ name: String(column.Name), type: String(column.Type.Name) });
+  }
+  return out;
+}
+
 // A GlobalState caches what it learns about function bodies, so reusing one per schema keeps the
 // analysis of many queries against the same functions fast.
 const globalsCache = new Map<string, Any>();

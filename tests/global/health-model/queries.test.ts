@@ -12,7 +12,7 @@ import {
   type HealthFunction,
   type HealthScope,
 } from "../../../global/health-model/index.js";
-import { describe as explain, semanticErrors, syntaxErrors } from "./kusto.js";
+import { describe as explain, resultColumns, semanticErrors, syntaxErrors } from "./kusto.js";
 import { asQuery, declarations, LOG_TABLES } from "./log-tables.js";
 
 const ENVIRONMENTS = ["prod", "staging", "dev", "dev-alice"];
@@ -104,6 +104,13 @@ describe("health model KQL functions", function () {
           expect(semanticErrors(call, LOG_TABLES, declared), call).to.deep.equal([]);
         }
         expect(semanticErrors(`${aliases.stampScore}(15m) | project TimeGenerated`, LOG_TABLES, declared)).to.not.be.empty;
+        // Per bin, the score has the point score's very columns (and types), plus the bin's start.
+        const pointColumns = resultColumns(`${aliases.stampScore}(15m)`, LOG_TABLES, declared);
+        const perBin = resultColumns(`${aliases.stampScoreOverTime}(1h, 5m)`, LOG_TABLES, declared);
+        expect(pointColumns.map((c) => c.name)).to.deep.equal(["Region", "Stamp", "Score", "Status", "Yellow", "Red", "RedComponents", "YellowComponents"]);
+        expect(perBin).to.deep.equal([{ name: "TimeGenerated", type: "datetime" }, ...pointColumns]);
+        expect(pointColumns.find((c) => c.name === "Score")?.type).to.equal("real");
+        expect(resultColumns(`${aliases.components}(1h, 5m)`, LOG_TABLES, declared)[0]).to.deep.equal({ name: "TimeGenerated", type: "datetime" });
       }
     }
   });

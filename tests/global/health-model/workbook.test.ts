@@ -8,7 +8,7 @@ import {
   substituteParameters,
   workbookQueries,
 } from "../../../global/health-model/index.js";
-import { describe as explain, semanticErrors, syntaxErrors } from "./kusto.js";
+import { describe as explain, resultColumns, semanticErrors, syntaxErrors } from "./kusto.js";
 import { declarations, LOG_TABLES } from "./log-tables.js";
 
 const WORKSPACE = "/subscriptions/00000000-0000-4000-8000-00000000c0de/resourceGroups/rg-shoes-prod/providers/Microsoft.OperationalInsights/workspaces/log-shoes-prod";
@@ -79,6 +79,13 @@ for (const name of ["prod", "dev"]) {
         const errors = semanticErrors(text, LOG_TABLES, declared);
         expect(errors, `${value}: ${explain(errors)}`).to.deep.equal([]);
       }
+      // What a time chart draws: the first column (datetime) is the x-axis, the string column names
+      // each line, the numeric column is the value (Kusto docs, "Time chart visualization").
+      expect(resultColumns(substituteParameters(chart.content.query), LOG_TABLES, declared)).to.deep.equal([
+        { name: "TimeGenerated", type: "datetime" },
+        { name: "Stamp", type: "string" },
+        { name: "Score", type: "real" },
+      ]);
       // The chart asks for the columns the function returns: a misspelt one is refused.
       const misspelt = substituteParameters(chart.content.query.replace("Score", "Scores"));
       expect(semanticErrors(misspelt, LOG_TABLES, declared)).to.not.be.empty;
