@@ -61,7 +61,10 @@ const ALIAS_PREFIX = "ContosoHealth";
 const LOOKBACK_PARAMETER = `lookback:timespan = ${DEFAULT_LOOKBACK}`;
 /** Parameters of the functions that judge per time bin: 0s is one bin spanning the whole look-back. */
 const BINNED_PARAMETERS = `${LOOKBACK_PARAMETER}, binSize:timespan = 0s`;
-const RESULT_COLUMNS = "TimeGenerated, Region, Stamp, Component, Signal, Value, Yellow, Red, Status";
+/** What a component function says of a stamp (or region) and signal in one bin... */
+const JUDGED_COLUMNS = "Region, Stamp, Component, Signal, Value, Yellow, Red, Status";
+/** ...and its rows: the bin's start first. */
+const RESULT_COLUMNS = `TimeGenerated, ${JUDGED_COLUMNS}`;
 /**
  * The bin a row falls in: `bin()` of its time when a bin size is given, else the look-back's start
  * (one bin). `now()` is one instant across a query ("The current UTC time will stay the same across
@@ -156,7 +159,7 @@ function judge(component: ComponentName, signal: string, thresholds: Thresholds)
   return [
     `| extend Component = "${component}", Signal = ${signal}, Yellow = ${real(thresholds.yellow)}, Red = ${real(thresholds.red)}`,
     `| extend Status = case(Value >= Red, ${STATUS.red}, Value >= Yellow, ${STATUS.yellow}, ${STATUS.green})`,
-    `| project TimeGenerated = Bin, ${RESULT_COLUMNS.replace("TimeGenerated, ", "")}`,
+    `| project TimeGenerated = Bin, ${JUDGED_COLUMNS}`,
   ].join("\n");
 }
 
@@ -166,7 +169,7 @@ function inLookback(table: string): string {
 }
 
 /** The look-back's rows of a table, each with the time bin it counts in. */
-function recent(table: string): string {
+function recentBinned(table: string): string {
   return `${inLookback(table)}\n| extend Bin = ${BIN_OF_ROW}`;
 }
 
@@ -182,7 +185,7 @@ interface RateSpec {
 function rateQuery(ctx: QueryContext, spec: RateSpec): string {
   return [
     ctx.regionsLet,
-    recent(spec.table),
+    recentBinned(spec.table),
     stampFromResourceId(ctx.envName) + stampFilter(ctx),
     `| summarize Total = count(), Failed = countif(${spec.failed}) by Bin, Region, Stamp`,
     `| extend Value = round(100.0 * Failed / Total, 2)`,
@@ -193,7 +196,7 @@ function rateQuery(ctx: QueryContext, spec: RateSpec): string {
 function latencyQuery(ctx: QueryContext, thresholds: Thresholds): string {
   return [
     ctx.regionsLet,
-    recent("AppRequests"),
+    recentBinned("AppRequests"),
     stampFromResourceId(ctx.envName) + stampFilter(ctx),
     `| summarize Value = round(percentile(DurationMs, 95), 0) by Bin, Region, Stamp`,
     judge("api", `"latencyP95Ms"`, thresholds),
@@ -204,7 +207,7 @@ function latencyQuery(ctx: QueryContext, thresholds: Thresholds): string {
 function queueBacklogQuery(ctx: QueryContext, thresholds: Thresholds): string {
   return [
     ctx.regionsLet,
-    recent("AzureMetrics"),
+    recentBinned("AzureMetrics"),
     `| where ResourceProvider =~ "MICROSOFT.SERVICEBUS" and MetricName in ("ActiveMessages", "DeadletteredMessages")`,
     stampFromResourceId(ctx.envName) + stampFilter(ctx),
     `| summarize arg_max(TimeGenerated, Maximum) by Bin, Region, Stamp, _ResourceId, MetricName`,
@@ -242,7 +245,7 @@ function keyVaultQuery(ctx: QueryContext, thresholds: Thresholds): string {
 function cosmosQuery(ctx: QueryContext, thresholds: Thresholds): string {
   return [
     ctx.regionsLet,
-    recent("CDBDataPlaneRequests"),
+    recentBinned("CDBDataPlaneRequests"),
     `| project Bin, RegionName, StatusCode = toint(StatusCode)`,
     `| lookup kind=inner (envRegions | project RegionName = RegionDisplayName, Region) on RegionName`,
     `| summarize Total = count(), Failed = countif(StatusCode == 429 or StatusCode >= 500) by Bin, Region`,
@@ -265,7 +268,7 @@ function frontDoorQuery(ctx: QueryContext, probe: Environment["originHealthProbe
   const thresholds = { yellow: 1, red: probe.sampleSize - probe.successfulSamplesRequired + 1 };
   return [
     ctx.regionsLet,
-    recent("AzureDiagnostics"),
+    recentBinned("AzureDiagnostics"),
     `| where ResourceProvider =~ "MICROSOFT.CDN" and Category == "FrontDoorHealthProbeLog"`,
     stampFromOriginName(ctx.envName, `column_ifexists("originName_s", "")`) + stampFilter(ctx),
     `| summarize Failed = count() by Bin, Region, Stamp, Pop = tostring(column_ifexists("POP_s", "")), Window = bin(TimeGenerated, ${windowSeconds}s)`,
