@@ -106,16 +106,18 @@ export function referencedTables(text: string, tables: TableSchemas, functions: 
  * among them.
  */
 export function resultColumns(text: string, tables: TableSchemas, functions: FunctionDeclaration[] = []): { name: string; type: string }[] {
-  const K = kusto();
-  const result = K.KustoCode.ParseAndAnalyze(text, globalsFor(tables, functions)).ResultType;
-  if (!(result instanceof K.Symbols.TableSymbol)) return [];
-  const columns = (result as Any).Columns;
-  const out: { name: string; type: string }[] = [];
-  for (let i = 0; i < columns.Count; i++) {
-    const column = columns.getItem(i);
-    out.push({ name: String(column.Name), type: String(column.Type.Name) });
-  }
-  return out;
+  return cachedVerdict("columns", [text, tables, functions], () => {
+    const K = kusto();
+    const result = K.KustoCode.ParseAndAnalyze(text, globalsFor(tables, functions)).ResultType;
+    if (!(result instanceof K.Symbols.TableSymbol)) return [];
+    const columns = (result as Any).Columns;
+    const out: { name: string; type: string }[] = [];
+    for (let i = 0; i < columns.Count; i++) {
+      const column = columns.getItem(i);
+      out.push({ name: String(column.Name), type: String(column.Type.Name) });
+    }
+    return out;
+  });
 }
 
 // A GlobalState caches what it learns about function bodies, so reusing one per schema keeps the
