@@ -74,7 +74,7 @@ export class HealthModel extends pulumi.ComponentResource {
         kind: "shared",
         category: "workbook",
         displayName: `Contoso Shoes health model (${env.name})`,
-        description: "Traffic lights per region, stamp and component, stamp and environment scores, Front Door origin health.",
+        description: "Traffic lights per region, stamp and component, stamp and environment scores, each stamp's score over time, Front Door origin health and the traffic split per origin.",
         version: "Notebook/1.0",
         sourceId: args.workspaceId,
         serializedData: pulumi
