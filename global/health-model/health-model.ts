@@ -17,25 +17,18 @@ import {
   scoreAlertCondition,
 } from "./alerts.js";
 import { healthFunctionAliases, healthFunctions, type HealthFunctionAliases } from "./queries.js";
-import { saveHealthFunctions } from "./saved-functions.js";
+import { saveHealthFunctions, type HealthModelWorkspace } from "./saved-functions.js";
 import { serializeWorkbook } from "./workbook.js";
 
-export interface HealthModelArgs {
+/** The environment's (global) Log Analytics workspace, and what the model watches besides it. */
+export interface HealthModelArgs extends HealthModelWorkspace {
   env: Environment;
-  /** Resource group of the global workspace; the model's resources go there too. */
-  resourceGroupName: pulumi.Input<string>;
   /** Azure region of the workspace (workbook, Application Insights, log alert rules). */
   location: pulumi.Input<string>;
-  /** ARM id of the environment's (global) Log Analytics workspace. */
-  workspaceId: pulumi.Input<string>;
-  workspaceName: pulumi.Input<string>;
   /** ARM id of the Front Door profile (origin health metric alert and workbook panel). */
   frontDoorProfileId: pulumi.Input<string>;
   /** The Front Door endpoint's host name, e.g. `fde-shoes-prod-ab12c-xyz.z01.azurefd.net`. */
   frontDoorEndpointHostName: pulumi.Input<string>;
-  /** Action group every alert notifies. */
-  actionGroupId: pulumi.Input<string>;
-  tags: Record<string, string>;
 }
 
 /**

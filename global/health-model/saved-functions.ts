@@ -8,9 +8,18 @@ import type { HealthFunction } from "./queries.js";
  * calls another is created after it, so a query that names an alias never sees it missing.
  */
 export interface SaveFunctionsArgs {
+  /** Resource group of the workspace; the part's other resources (workbook, alert rules) go there too. */
   resourceGroupName: pulumi.Input<string>;
   workspaceName: pulumi.Input<string>;
   tags: Record<string, string>;
+}
+
+/** The workspace a part of the health model lives in (the environment's global one, or a stamp's), and whom its alerts notify. */
+export interface HealthModelWorkspace extends SaveFunctionsArgs {
+  /** ARM id of the workspace: the scope of the log alert rules, the workbook's source. */
+  workspaceId: pulumi.Input<string>;
+  /** Action group every alert of the part notifies. */
+  actionGroupId: pulumi.Input<string>;
 }
 
 export function saveHealthFunctions(

@@ -6,22 +6,16 @@ import { resourceName } from "../../environments/naming.js";
 import { stampStackName } from "../../environments/stacks.js";
 import { ALERT_SEVERITY, SCORE_ALERT_WINDOW, SCORE_EVALUATION_FREQUENCY, scoreAlertCondition } from "./alerts.js";
 import { healthFunctionAliases, healthFunctions, type HealthFunctionAliases } from "./queries.js";
-import { saveHealthFunctions } from "./saved-functions.js";
+import { saveHealthFunctions, type HealthModelWorkspace } from "./saved-functions.js";
 
-export interface StampHealthFunctionsArgs {
+/** The workspace the stamp's telemetry lands in, and the stamp. */
+export interface StampHealthFunctionsArgs extends HealthModelWorkspace {
   env: Environment;
   /** The stamp's Azure region, e.g. westeurope. */
   region: string;
   release: string;
-  /** Resource group of the workspace the functions are saved in (and of the alert rule). */
-  resourceGroupName: pulumi.Input<string>;
-  /** ARM id of the workspace the stamp's telemetry lands in. */
-  workspaceId: pulumi.Input<string>;
-  workspaceName: pulumi.Input<string>;
   /** Azure region of the workspace; defaults to the stamp's region. */
   location?: pulumi.Input<string>;
-  actionGroupId: pulumi.Input<string>;
-  tags: Record<string, string>;
 }
 
 /**
