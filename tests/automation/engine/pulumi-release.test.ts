@@ -20,7 +20,7 @@ import { baseline, BLUE, contoso, endStateViolations, ENV, GLOBAL, GREEN, image,
  * CONTOSO_CRASH_EVERY_CALL=1 tries every one of 1..N, each followed by resume, and every
  * ABORT_EVERY-th also by abort (hundreds of spawned CLIs: an hour or more on a loaded 2-core machine).
  */
-const EVERYDAY_CRASHES = 1;
+const EVERYDAY_CRASHES = 2;
 const ABORT_EVERY = 4;
 const EVERY_CALL = process.env["CONTOSO_CRASH_EVERY_CALL"] === "1";
 
