@@ -79,8 +79,10 @@ async function crashAt(k: number, follow: "resume" | "abort"): Promise<{ label: 
     if (JSON.stringify(world.stacks()) !== JSON.stringify(stacks)) violations.push(`${what} but the stacks are ${world.stacks().join(", ")}`);
   };
   if (next.code === 0 && /no release in progress/.test(next.stdout + next.stderr)) {
-    // Killed before the record was written: nothing started, so r1 must still be live and whole.
-    ending(`nothing to ${ran}`, "r1", [GLOBAL, BLUE]);
+    // Killed before the record was written: nothing started, r1 still live and whole. Or killed after
+    // it was closed (the release's last write, once blue is removed): r2 live and green alone.
+    if (live === "r2") ending(`nothing to ${ran} (the release had ended)`, "r2", [GLOBAL, GREEN]);
+    else ending(`nothing to ${ran}`, "r1", [GLOBAL, BLUE]);
   } else if (next.code === 0 && ran === "resume") {
     ending("resume exited 0", "r2", [GLOBAL, GREEN]);
   } else if (ran === "abort" && next.code === 0) {
