@@ -24,6 +24,19 @@ const EVERYDAY_CRASHES = 1;
 const ABORT_EVERY = 4;
 const EVERY_CALL = process.env["CONTOSO_CRASH_EVERY_CALL"] === "1";
 
+/** `a-b/step,c-d` → the set of call numbers, or undefined when unset. */
+function crashCallsFromEnv(value: string | undefined): Set<number> | undefined {
+  if (!value) return undefined;
+  const calls = new Set<number>();
+  for (const part of value.split(",")) {
+    const m = /^(\d+)(?:-(\d+))?(?:\/(\d+))?$/.exec(part.trim());
+    if (!m) throw new Error(`CONTOSO_CRASH_CALLS: "${part}" is not a call number or a range a-b[/step]`);
+    const [from, to, step] = [Number(m[1]), Number(m[2] ?? m[1]), Number(m[3] ?? 1)];
+    for (let k = from; k <= to; k += step) calls.add(k);
+  }
+  return calls;
+}
+
 let base: Promise<FakePulumiWorld> | undefined;
 const worlds: FakePulumiWorld[] = [];
 function fresh(): Promise<FakePulumiWorld> {
@@ -167,7 +180,10 @@ describe("a release through the Pulumi engine (contoso CLI → LocalWorkspace �
       // Spread first: every STRIDE-th call, then the ones between, so a run stopped early has still
       // crashed the release in every phase.
       const STRIDE = 8;
-      const order = [0, 4, 2, 6, 1, 5, 3, 7].flatMap((o) => Array.from({ length: Math.ceil(n / STRIDE) }, (_, i) => 1 + o + i * STRIDE).filter((k) => k <= n));
+      const spread = [0, 4, 2, 6, 1, 5, 3, 7].flatMap((o) => Array.from({ length: Math.ceil(n / STRIDE) }, (_, i) => 1 + o + i * STRIDE).filter((k) => k <= n));
+      // CONTOSO_CRASH_CALLS=63-215/8,2-214/2 limits the run to those calls (to finish a run stopped early).
+      const wanted = crashCallsFromEnv(process.env["CONTOSO_CRASH_CALLS"]);
+      const order = wanted ? spread.filter((k) => wanted.has(k)) : spread;
       for (const [i, k] of order.entries()) {
         for (const follow of i % ABORT_EVERY === ABORT_EVERY - 1 ? (["resume", "abort"] as const) : (["resume"] as const)) {
           const run = await crashAt(k, follow);
