@@ -1,5 +1,5 @@
 import type { Environment } from "../../environments/index.js";
-import { decide } from "./decide.js";
+import { decide, releasePlanOf } from "./decide.js";
 import type { World } from "./model.js";
 import { probeOnce, type HostResolver, type ProbeResult } from "./probe.js";
 import { greenShare } from "./weights.js";
@@ -25,6 +25,9 @@ const PHASE: Record<string, string> = {
   bake: "baking",
   pause: "paused (waiting for release promote)",
   promote: "promoting",
+  "retain-blue": "retaining blue for release undo",
+  "drop-retained": "dropping the previous undo window",
+  "forget-retention": "dropping the previous undo window",
   "destroy-stamps": "removing old stamps",
   "begin-rollback": "rolling back",
   "restore-blue": "rolling back",
@@ -34,7 +37,7 @@ const PHASE: Record<string, string> = {
 
 export function phaseOf(world: World, env: Environment): string {
   if (!world.intent) return world.global.exists ? "idle" : "no global stack";
-  const next = decide(world, { regions: env.regions, steps: env.release.steps, pauseBefore: env.release.pauseBefore },
+  const next = decide(world, releasePlanOf(env),
     // A recorded pause means that step's bake finished: the next decision is the pause (or what follows a promote).
     { bakedStep: world.intent.pausedAt ?? null },
   );
