@@ -206,7 +206,12 @@ function decideRollback(world: World): Action {
     };
   }
   const blueStamps = stampsOf(world, intent.blueRelease).filter((s) => s.deployed && s.hostName);
-  const restored = blueStamps.map((s) => originFor(s, FULL_WEIGHT, true));
+  // An undo window blue itself opened survives a release that turned back before dropping it.
+  const r = world.retention;
+  const keptRetained = r && r.from === intent.blueRelease && r.release !== intent.release
+    ? world.global.origins.filter((o) => o.release === r.release).map((o) => ({ ...o, enabled: false }))
+    : [];
+  const restored = [...blueStamps.map((s) => originFor(s, FULL_WEIGHT, true)), ...keptRetained];
   if (!sameOrigins(world.global.origins, restored) || world.global.liveRelease !== intent.blueRelease) {
     return { kind: "restore-blue", origins: restored, liveRelease: intent.blueRelease };
   }

@@ -266,7 +266,8 @@ export function enginePorts(options: EnginePortsOptions): ReleasePorts {
           return { ok: true };
         case "restore-blue":
           await ops.updateGlobal(action.origins, action.liveRelease, signal);
-          if (action.origins.length > 0) await edge(world, { present: [...new Set(action.origins.map((o) => o.release))], absent: [intent.release] });
+          // Only the enabled origins serve (a retained blue's stay disabled through a rollback).
+          if (action.origins.some((o) => o.enabled)) await edge(world, { present: [...new Set(action.origins.filter((o) => o.enabled).map((o) => o.release))], absent: [intent.release] });
           return { ok: true };
         case "destroy-stamps":
           await settleAll(action.stacks, async (stack) => {

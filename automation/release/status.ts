@@ -13,6 +13,8 @@ export interface ReleaseStatus {
   mode: string | null;
   greenPercent: number | null;
   reason?: string;
+  /** The previous release kept for `release undo`, and the end of its window. */
+  retained?: { release: string; from: string; until: string };
   origins: { stamp: string; region: string; release: string; weight: number; enabled: boolean }[];
   stamps: { stack: string; region: string; release: string; gate: string; health: string; detail?: string; components: ProbeResult["components"] }[];
 }
@@ -71,6 +73,7 @@ export async function releaseStatus(world: World, env: Environment, resolve: Hos
     mode: intent?.mode ?? null,
     greenPercent: intent ? greenShare(world.global.origins, intent.release) : null,
     ...(intent?.reason ? { reason: intent.reason } : {}),
+    ...(world.retention ? { retained: { ...world.retention } } : {}),
     origins: world.global.origins.map((o) => ({ stamp: o.stamp, region: o.region, release: o.release, weight: o.weight, enabled: o.enabled })),
     stamps,
   };

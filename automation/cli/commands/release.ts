@@ -214,6 +214,7 @@ export function statusText(s: ReleaseStatus, width?: number): string {
     `environment ${s.env}: ${s.phase}${s.release ? ` (release ${s.release}${s.greenPercent !== null ? `, ${s.greenPercent}% on green` : ""})` : ""}; live release ${s.liveRelease ?? "none"}`,
   ];
   if (s.reason) lines.push(`reason: ${s.reason}`);
+  if (s.retained) lines.push(`retained: ${s.retained.release} (without traffic) until ${s.retained.until}: "contoso release undo --env ${s.env}" puts it back`);
   lines.push("");
   if (s.origins.length === 0) lines.push("(no origins)");
   else {
