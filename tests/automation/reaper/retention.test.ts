@@ -114,5 +114,9 @@ describe("reaper: retained blue after its undo window (issue 17)", () => {
     const outcomes = await executeReap(engine, [decision("prod-weu-r1", "retention-ended"), decision("prod-neu-r0", "orphan"), decision("prod-global", "retention-ended", "global")], { concurrency: 2 });
     expect(outcomes.map((o) => `${o.stack} ${o.result}`)).to.deep.equal(["prod-weu-r1 destroyed", "prod-neu-r0 skipped", "prod-global skipped"]);
     expect(log.filter((l) => l.startsWith("destroy"))).to.deep.equal(["destroy prod-weu-r1"]);
+    // A forged "retention-ended" on a global stack, on its own (no stamp failure in front of it), is refused too.
+    const forged = await executeReap(engine, [decision("prod-global", "retention-ended", "global")], { concurrency: 1 });
+    expect(forged.map((o) => `${o.stack} ${o.result}`)).to.deep.equal(["prod-global skipped"]);
+    expect(log.filter((l) => l.startsWith("destroy"))).to.deep.equal(["destroy prod-weu-r1"]);
   });
 });
