@@ -4,6 +4,7 @@ import { planReap, type ReapDecision } from "../../../automation/reaper/plan.js"
 import { RETENTION_TAG, retentionToTags } from "../../../automation/release/retention-tag.js";
 import type { Engine } from "../../../automation/engine/port.js";
 import type { ReapStack } from "../../../automation/reaper/plan.js";
+import type { ReleaseIntent } from "../../../automation/release/model.js";
 import { at, globalOf, HOUR, input, intent, NOW, stampOf } from "./world.js";
 
 /**
@@ -20,7 +21,7 @@ const REGIONS = [
 ];
 
 /** prod (or another env): r2 live in two regions, r1 retained (stamps deployed, origins disabled) until `untilHours` from NOW. */
-function retainedWorld(env: string, untilHours: number, opts: { originsOfR1?: "disabled" | "absent" | "enabled"; tags?: Record<string, string>; intent?: Parameters<typeof globalOf>[1]["intent"] } = {}) {
+function retainedWorld(env: string, untilHours: number, opts: { originsOfR1?: "disabled" | "absent" | "enabled"; tags?: Record<string, string>; intent?: ReleaseIntent } = {}) {
   const global = globalOf(env, { live: "r2", ...(env.startsWith("dev-") ? { expires: 48 } : {}), ...(opts.intent ? { intent: opts.intent } : {}) });
   Object.assign(global.tags, retentionToTags({ release: "r1", from: "r2", until: at(untilHours) }), opts.tags ?? {});
   const stamps: ReapStack[] = REGIONS.flatMap(({ short, region }) => [stampOf(env, "r1", { short, region, created: -30 }), stampOf(env, "r2", { short, region, created: -3 })]);

@@ -49,7 +49,7 @@ describe("release e2e: undo within the retention window (prod)", function () {
     expect(actions(released).map((a) => a!.kind).slice(-3)).to.deep.equal(["promote", "retain-blue", "finish"]);
     const retention = retentionFromTags(globalOf(dir).tags)!;
     expect({ release: retention.release, from: retention.from }).to.deep.equal({ release: "r1", from: "r2" });
-    const startedAt = Date.parse(released.events[0]!.time as unknown as string);
+    const startedAt = Date.parse((released.events[0] as unknown as { time: string }).time);
     // The window is prod's blueRetention (1 h) from the promotion, on the system clock the run used.
     expect(Date.parse(retention.until) - startedAt).to.be.within(3_600_000 - 1, 3_600_000 + 600_000);
     const r1Stacks = Object.fromEntries(stampsOf("r1").map((s) => [s, readStack(dir, s)!]));
