@@ -2,6 +2,8 @@ import { expect } from "chai";
 import { readdirSync, readFileSync } from "node:fs";
 import * as path from "node:path";
 import { RETENTION_TAG, retentionFromTags } from "../../../../automation/release/retention-tag.js";
+import { acquireEnvironmentLock } from "../../../../automation/lock/environment-lock.js";
+import { tempDir } from "../../cli-harness.js";
 import {
   actions,
   envFor,
@@ -94,6 +96,18 @@ describe("release e2e: undo within the retention window (prod)", function () {
     expect(again.errLines.filter((l) => l.startsWith("error:"))).to.deep.equal([
       "error: cannot undo in prod: no previous release is retained (live release r1; the environment's blueRetention keeps one after each promotion); nothing was changed",
     ]);
+  });
+
+  it("is a writer: while another run holds prod's lock it exits 4 naming the holder, and changes nothing", async () => {
+    const dir = tempDir("undo-locked");
+    const lock = await acquireEnvironmentLock({ kind: "offline", stateDir: dir }, "prod", { purpose: "release", env: envFor(dir) });
+    try {
+      const run = await runCli(["release", "undo", "--env", "prod"], envFor(dir));
+      expect(run.code, run.stderr).to.equal(4);
+      expect(run.errLines.filter((l) => l.startsWith("error:"))[0]).to.match(new RegExp(`^error: another run is changing prod \\(pid ${process.pid} on `));
+    } finally {
+      await lock.release();
+    }
   });
 
   it("bad input is refused before anything is read: exit 2, one line", async () => {
