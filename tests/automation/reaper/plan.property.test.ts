@@ -70,9 +70,10 @@ const worldArb = fc
       if (s.createdH !== undefined) tags[TAG.createdAt] = new Date(NOW.getTime() + s.createdH * HOUR).toISOString();
       if (s.expiresH !== undefined) tags[TAG.expiresAt] = new Date(NOW.getTime() + s.expiresH * HOUR).toISOString();
       if (s.global && s.intent) Object.assign(tags, intentToTags(intent(s.intent.release, s.intent.blue, s.intent.mode)));
-      if (s.global && s.retention === "unreadable") tags["contoso:blue-retention"] = "{";
-      else if (s.global && s.retention && s.retention.release !== s.retention.from) {
-        Object.assign(tags, retentionToTags({ release: s.retention.release, from: s.retention.from, until: new Date(NOW.getTime() + s.retention.untilH * HOUR).toISOString() }));
+      const r = s.retention;
+      if (s.global && r === "unreadable") tags["contoso:blue-retention"] = "{";
+      else if (s.global && r !== undefined && r !== "unreadable" && r.release !== r.from) {
+        Object.assign(tags, retentionToTags({ release: r.release, from: r.from, until: new Date(NOW.getTime() + r.untilH * HOUR).toISOString() }));
       }
       stacks.set(name, { name, tags });
       if (!s.global && s.origin !== "none") origins.push({ env: s.env, stamp: name, enabled: s.origin === "enabled" });
