@@ -298,6 +298,10 @@ export async function abortRelease(ctx: ReleaseContext, request: { keepFailed?: 
     if (isPromoted(world) && intent.mode === "rollout") {
       throw new InputError(`release ${intent.release} is already promoted in ${ctx.env.name}; release the previous version again instead of aborting`);
     }
+    // The running process only takes in an abort of a rollout: an undo would drop the request silently.
+    if (intent.mode === "undo") {
+      throw new InputError(`an undo of ${intent.release} is in progress in ${ctx.env.name}: it cannot be aborted; it ends on ${intent.blueRelease ?? "the previous release"}`);
+    }
     const mailbox = await abortMailbox(ctx.engine, ctx.env.name);
     await mailbox.post({ release: intent.release, keepFailed: request.keepFailed ?? false, requestedAt: new Date().toISOString(), by: `pid ${process.pid} on ${os.hostname()}` });
     ctx.onEvent({ type: "note", message: `${err.message.split(";")[0]}: asked it to turn back within one probe interval (request in ${mailbox.where})` });
@@ -327,7 +331,10 @@ export async function promoteRelease(ctx: Pick<ReleaseContext, "engine" | "env">
   const world = await observeWorld(engine, env.name);
   const intent = world.intent;
   if (!intent) throw new InputError(`no release in progress in ${env.name}: nothing to promote (live release ${world.global.liveRelease ?? "none"})`);
-  if (intent.mode !== "rollout") throw new InputError(`release ${intent.release} of ${env.name} is ${intent.mode === "abort" ? "being aborted" : "rolling back"}: there is nothing to promote`);
+  if (intent.mode !== "rollout") {
+    const doing = intent.mode === "abort" ? "being aborted" : intent.mode === "undo" ? "being undone" : "rolling back";
+    throw new InputError(`release ${intent.release} of ${env.name} is ${doing}: there is nothing to promote`);
+  }
   if (world.global.liveRelease === intent.release) throw new InputError(`release ${intent.release} is already promoted in ${env.name}`);
   let through: number | undefined;
   if (!request.full) {

@@ -245,10 +245,13 @@ async function watchRelease(ctx: CliContext, command: Command, env: Environment,
   const settings = gateSettings(env, release.timing);
   let last = "";
   let watched: string | null = null;
+  let watchedMode: string | null = null;
   for (;;) {
     await release.afterStackChange?.();
     const status = await releaseStatus(await observeWorld(release.engine, env.name), env, release.resolve, settings.probeTimeoutMs);
     watched ??= status.release;
+    // An undo ends well when the retained release is live again.
+    if (status.mode !== null && watched === status.release) watchedMode = status.mode;
     const key = JSON.stringify([status.phase, status.release, status.greenPercent, status.origins, status.stamps.map((s) => [s.stack, s.gate, s.health])]);
     if (key !== last) {
       last = key;
@@ -261,6 +264,10 @@ async function watchRelease(ctx: CliContext, command: Command, env: Environment,
         return;
       }
       if (ctx.signal.aborted) return;
+      if (watchedMode === "undo" && status.liveRelease !== watched) {
+        if (!json) ctx.print(`${env.name}: release ${watched} undone; live release ${status.liveRelease ?? "none"}`);
+        return;
+      }
       if (status.liveRelease !== watched) {
         throw new ReleaseFailedError(`${env.name}: release ${watched} ended without going live; live release ${status.liveRelease ?? "none"}`);
       }
