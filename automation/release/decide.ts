@@ -114,7 +114,10 @@ function decideRollout(world: World, plan: ReleasePlan, memory: RunMemory): Acti
   }
 
   // Baked at 100 %: promote. Green at full weight, green recorded as live; blue origins removed, or
-  // kept disabled (with the weights they had) while blue is retained for an undo.
+  // kept disabled (with the weights they had) while blue is retained for an undo. "No traffic" is
+  // enabledState Disabled, never weight 0: an AFD origin's weight "must be between 1 and 1000"
+  // (AFDOriginProperties.weight, Azure/azure-rest-api-specs Microsoft.Cdn afdx.json), which
+  // global/origin-list.ts enforces.
   const kept = retainsBlue(intent, plan) ? blue.map((o) => ({ ...o, enabled: false })) : [];
   return { kind: "promote", origins: [...ordered.map((s) => originFor(s, FULL_WEIGHT, true)), ...kept], liveRelease: target };
 }
