@@ -95,8 +95,8 @@ describe("release e2e: outcomes of a release (offline engine, loopback HTTP)", f
     const s = JSON.parse(status.stdout) as ReleaseStatus;
     expect(s).to.include({ env: ENV, phase: "idle", liveRelease: "r2", release: null, mode: null });
     // r1 retained for release undo: its origins disabled, its stamps still answering through their stamp endpoints.
-    expect(s.origins.map((o) => `${o.stamp} ${o.weight} ${o.enabled}`).sort()).to.deep.equal([...stampsOf("r1").map((x) => `${x} 1000 false`), ...stampsOf("r2").map((x) => `${x} 1000 true`)]);
-    expect(s.stamps.map((st) => `${st.stack} ${st.gate} ${st.health}`).sort()).to.deep.equal([...stampsOf("r1"), ...stampsOf("r2")].map((x) => `${x} passed Healthy`));
+    expect(s.origins.map((o) => `${o.stamp} ${o.weight} ${o.enabled}`).sort()).to.deep.equal([...stampsOf("r1").map((x) => `${x} 1000 false`), ...stampsOf("r2").map((x) => `${x} 1000 true`)].sort());
+    expect(s.stamps.map((st) => `${st.stack} ${st.gate} ${st.health}`).sort()).to.deep.equal([...stampsOf("r1"), ...stampsOf("r2")].map((x) => `${x} passed Healthy`).sort());
     expect(s.retained).to.deep.include({ release: "r1", from: "r2" });
   });
 
