@@ -2,8 +2,10 @@ import * as path from "node:path";
 import { fileURLToPath } from "node:url";
 
 /**
- * The repository root: this file is automation/offline/state-dir.ts, or its precompiled copy
- * dist/automation/offline/state-dir.js (scripts/build.mjs), whose state must be the same folder.
+ * The repository root: this file is automation/offline/state-dir.ts, or a chunk of a CLI bundle
+ * two folders under the repository (dist/app/ from scripts/build.mjs, dist/cli/ in the tests),
+ * whose state must be the same folder. (An unbundled copy at dist/automation/offline/ is still
+ * recognised by its parent being dist.)
  */
 const HERE_ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "..", "..");
 export const REPO_ROOT = path.basename(HERE_ROOT) === "dist" ? path.dirname(HERE_ROOT) : HERE_ROOT;

@@ -1,4 +1,5 @@
 import { createRequire } from "node:module";
+import { cachedVerdict } from "./kusto-verdict-cache.js";
 
 /**
  * The official Kusto language service (`@kusto/language-service-next`, a Bridge.NET build of
@@ -64,8 +65,10 @@ function diagnosticsOf(code: Any, text: string): KustoDiagnostic[] {
 
 /** Syntax errors of a query (no knowledge of tables or functions needed). */
 export function syntaxErrors(text: string): KustoDiagnostic[] {
-  const K = kusto();
-  return diagnosticsOf(K.KustoCode.Parse(text), text).filter((d) => d.severity === "Error");
+  return cachedVerdict("syntax", [text], () => {
+    const K = kusto();
+    return diagnosticsOf(K.KustoCode.Parse(text), text).filter((d) => d.severity === "Error");
+  });
 }
 
 /**
@@ -73,8 +76,10 @@ export function syntaxErrors(text: string): KustoDiagnostic[] {
  * our queries use) and functions: unknown columns, wrong types, unknown functions, bad arguments.
  */
 export function semanticErrors(text: string, tables: TableSchemas, functions: FunctionDeclaration[] = []): KustoDiagnostic[] {
-  const K = kusto();
-  return diagnosticsOf(K.KustoCode.ParseAndAnalyze(text, globalsFor(tables, functions)), text).filter((d) => d.severity === "Error");
+  return cachedVerdict("semantic", [text, tables, functions], () => {
+    const K = kusto();
+    return diagnosticsOf(K.KustoCode.ParseAndAnalyze(text, globalsFor(tables, functions)), text).filter((d) => d.severity === "Error");
+  });
 }
 
 /**
@@ -83,14 +88,16 @@ export function semanticErrors(text: string, tables: TableSchemas, functions: Fu
  * Tables the database does not declare cannot be resolved: declare every table the queries may read.
  */
 export function referencedTables(text: string, tables: TableSchemas, functions: FunctionDeclaration[] = []): string[] {
-  const K = kusto();
-  const code = K.KustoCode.ParseAndAnalyze(text, globalsFor(tables, functions));
-  const found = new Set<string>();
-  code.Syntax.WalkElements((element: Any) => {
-    const symbol = element.ReferencedSymbol;
-    if (symbol && symbol instanceof K.Symbols.TableSymbol) found.add(String(symbol.Name));
+  return cachedVerdict("tables", [text, tables, functions], () => {
+    const K = kusto();
+    const code = K.KustoCode.ParseAndAnalyze(text, globalsFor(tables, functions));
+    const found = new Set<string>();
+    code.Syntax.WalkElements((element: Any) => {
+      const symbol = element.ReferencedSymbol;
+      if (symbol && symbol instanceof K.Symbols.TableSymbol) found.add(String(symbol.Name));
+    });
+    return [...found].sort();
   });
-  return [...found].sort();
 }
 
 // A GlobalState caches what it learns about function bodies, so reusing one per schema keeps the

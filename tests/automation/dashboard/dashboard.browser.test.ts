@@ -3,7 +3,8 @@ import { spawn, spawnSync, type ChildProcess } from "node:child_process";
 import * as path from "node:path";
 import { createInterface } from "node:readline";
 import { chromium, type Browser, type Page } from "playwright-core";
-import { MAIN, REPO } from "../cli-harness.js";
+import { REPO } from "../cli-harness.js";
+import { cliEntryArgs } from "../../setup/cli-build.js";
 import { envFor, image, runCli, runStreaming, worldWithR1, type JsonEvent } from "../release/e2e/release-harness.js";
 
 /**
@@ -58,7 +59,7 @@ describe("contoso dashboard in a headless browser", function () {
   it("loads, shows the split and each stamp's health, and follows a release live", async () => {
     const dir = await worldWithR1("dashboard");
     const env = envFor(dir);
-    dashboard = spawn(process.execPath, ["--import", "tsx", MAIN, "--offline", "dashboard", "--env", "prod"], { cwd: REPO, env, stdio: ["ignore", "pipe", "pipe"] });
+    dashboard = spawn(process.execPath, [...cliEntryArgs(), "--offline", "dashboard", "--env", "prod"], { cwd: REPO, env, stdio: ["ignore", "pipe", "pipe"] });
     const url = await new Promise<string>((resolve, reject) => {
       createInterface({ input: dashboard!.stdout! }).on("line", (line) => {
         const m = /^dashboard: (http:\/\/127\.0\.0\.1:\d+\/)/.exec(line);

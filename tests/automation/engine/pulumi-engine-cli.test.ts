@@ -6,6 +6,7 @@ import { TAG } from "../../../environments/stacks.js";
 import { programs } from "./fixtures/programs.js";
 import { FakePulumiWorld } from "./fake-pulumi-world.js";
 import { propertyRuns } from "../../property-runs.js";
+import { cliEntryArgs } from "../../setup/cli-build.js";
 
 const EVERYDAY_KILLS = 6;
 
@@ -16,11 +17,10 @@ const EVERYDAY_KILLS = 6;
  */
 const here = path.dirname(fileURLToPath(import.meta.url));
 const REPO = path.resolve(here, "../../..");
-const MAIN = path.join(REPO, "automation", "cli", "main.ts");
 
 function contoso(world: FakePulumiWorld, args: string[]): Promise<{ code: number | null; signal: NodeJS.Signals | null; stdout: string; stderr: string }> {
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, ["--import", "tsx", MAIN, "--engine", "pulumi", ...args], {
+    const child = spawn(process.execPath, [...cliEntryArgs(), "--engine", "pulumi", ...args], {
       cwd: REPO,
       env: { ...world.env, CONTOSO_PULUMI_STATE_DIR: path.join(world.repo, "state") },
       stdio: ["ignore", "pipe", "pipe"],

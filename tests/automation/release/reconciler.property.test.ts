@@ -30,18 +30,25 @@ const script: fc.Arbitrary<SimulationScript & { abortAfterCrash: boolean; undo: 
     undo: fc.boolean(),
   })
   .chain((base) =>
-    fc.array(health(base.steps.length), { minLength: base.regionCount, maxLength: base.regionCount }).map((greenHealth) => ({
-      regions: REGIONS.slice(0, base.regionCount),
-      steps: [...base.steps],
-      firstRelease: base.firstRelease,
-      greenHealth,
-      operationFaults: base.operationFaults,
-      crashes: base.crashes,
-      abortAfterCrash: base.abortAfterCrash,
-      retentionMs: base.retentionMs,
-      earlierRetained: base.earlierRetained && !base.firstRelease,
-      undo: base.undo,
-    })),
+    fc
+      .record({
+        greenHealth: fc.array(health(base.steps.length), { minLength: base.regionCount, maxLength: base.regionCount }),
+        // Blue, live while green rolls out, can fall sick too (any step, or refuse probes outright).
+        blueHealth: fc.array(health(base.steps.length), { minLength: base.regionCount, maxLength: base.regionCount }),
+      })
+      .map(({ greenHealth, blueHealth }) => ({
+        regions: REGIONS.slice(0, base.regionCount),
+        steps: [...base.steps],
+        firstRelease: base.firstRelease,
+        greenHealth,
+        blueHealth,
+        operationFaults: base.operationFaults,
+        crashes: base.crashes,
+        abortAfterCrash: base.abortAfterCrash,
+        retentionMs: base.retentionMs,
+        earlierRetained: base.earlierRetained && !base.firstRelease,
+        undo: base.undo,
+      })),
   );
 
 const planOf = (world: SimulatedWorld) => ({ regions: world.script.regions, steps: world.script.steps, blueRetentionMs: world.script.retentionMs ?? 0 });
@@ -144,6 +151,35 @@ describe("release reconciler under random faults (property)", () => {
     // The new paths are exercised, undos interrupted by crashes included (about 150, 90 and 290 at 5000 cases).
     const floor = propertyRuns(5000).numRuns / 100;
     expect([undosRun, undosInterrupted, dropsRun].every((n) => n >= floor), `undos ${undosRun} (${undosInterrupted} resumed runs), drops ${dropsRun}`).to.equal(true);
+  });
+
+  it("blue falling sick never changes what the release does: the gate and the bakes judge green alone", async function () {
+    // Blue is what a rollback returns to and what Front Door's own probes route around; whether
+    // green is released is decided by green's health, so a release fixing a sick blue goes ahead.
+    this.timeout(Math.max(60_000, propertyRuns(1000).numRuns * 25));
+    await fc.assert(
+      fc.asyncProperty(script, async (s) => {
+        const sickBlue = new SimulatedWorld(s);
+        const healthyBlue = new SimulatedWorld({ ...s, blueHealth: s.regions.map((): StampHealth => "healthy") });
+        const withSick = await runToEnd(sickBlue, s.abortAfterCrash);
+        const withHealthy = await runToEnd(healthyBlue, s.abortAfterCrash);
+        const actions = (events: ReconcilerEvent[]) => events.flatMap((e) => (e.type === "action" ? [JSON.stringify(e.action)] : []));
+        expect(withSick.outcome).to.equal(withHealthy.outcome);
+        expect(actions(withSick.events)).to.deep.equal(actions(withHealthy.events));
+        expect(sickBlue.violations, sickBlue.violations.join("; ")).to.deep.equal([]);
+      }),
+      propertyRuns(1000),
+    );
+  });
+
+  it("a sick blue is not a reason to hold back a healthy green (fixed case)", async () => {
+    const world = new SimulatedWorld({
+      regions: ["weu", "neu"], steps: [10, 50, 100], firstRelease: false,
+      greenHealth: ["healthy", "healthy"], blueHealth: [{ failsAtBakeStep: 0 }, "fails-gate"], operationFaults: [], crashes: [],
+    });
+    const { outcome } = await runToEnd(world, false);
+    expect(outcome).to.equal("released");
+    expect(world.violations).to.deep.equal([]);
   });
 
   it("a clean release walks the steps in order with a bake after each", async () => {

@@ -20,6 +20,11 @@ export interface SimulationScript {
   /** Health of the green stamp per region (index-aligned with regions). */
   greenHealth: StampHealth[];
   /**
+   * Health of the live (blue) stamp per region while the release runs; healthy when absent. Blue
+   * turning sick must never decide what happens to green: the gate and the bakes judge green.
+   */
+  blueHealth?: StampHealth[];
+  /**
    * Consumed one per engine operation: true = the operation fails. Operations: each stamp's up and
    * destroy, each global update, each gate (a failure is a gate that timed out without a verdict)
    * and each gate tag it records, and the release record's tag writes (begin-rollback, finish).
@@ -66,11 +71,11 @@ export class SimulatedWorld {
 
   constructor(readonly script: SimulationScript) {
     if (!script.firstRelease) {
-      for (const region of script.regions) {
+      script.regions.forEach((region, i) => {
         const stack = `prod-${region}-${BLUE}`;
-        this.stamps.set(stack, { stack, region, release: BLUE, deployed: true, hostName: `${stack}.example`, gate: "passed", health: "healthy" });
+        this.stamps.set(stack, { stack, region, release: BLUE, deployed: true, hostName: `${stack}.example`, gate: "passed", health: script.blueHealth?.[i] ?? "healthy" });
         this.origins.push({ stamp: stack, region, release: BLUE, hostName: `${stack}.example`, weight: 1000, enabled: true, priority: 1 });
-      }
+      });
       this.liveRelease = BLUE;
       this.everServed = true;
       if (script.earlierRetained) {
