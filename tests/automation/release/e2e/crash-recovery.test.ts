@@ -45,6 +45,8 @@ const RESUME_POINTS: CrashPoint[] = [
   { env: "prod", at: "before:shift", occurrence: 2 },
   { env: "prod", at: "after:bake", occurrence: 2 },
   { env: "prod", at: "after:shift", occurrence: 3 },
+  // Promoted, blue retained for release undo (prod's blueRetention) but the window not recorded yet.
+  { env: "prod", at: "before:retain-blue", occurrence: 1 },
 ];
 
 /** Before promotion only: once green is live, abort refuses (release the previous version again). */
