@@ -231,12 +231,18 @@ export class PulumiEngine implements Engine {
     }
   }
 
-  /** A stack's tags; backends without stack tags get the facts its name carries. */
+  /**
+   * A stack's tags, over the facts its name carries (env, kind, region, release): a tag, when
+   * present, wins. The name's facts fill in for backends without stack tags and for a stack whose
+   * tags were not all written: `up` sets them one `stack tag set` at a time after `stack init`, so a
+   * driver killed between two of them leaves, say, `contoso:env` without `contoso:kind`. Read from
+   * its tags alone that stack was no stamp at all: a release's abort (and the reaper) never saw the
+   * green stack it had started, and left it behind for good (the crash property found it: a kill at
+   * the green stamp's `contoso:kind` tag, then `release abort`).
+   */
   private async tagsOf(workspace: LocalWorkspace, listed: string, bare: string): Promise<Record<string, string>> {
     try {
-      const tags = await workspace.listTags(listed);
-      if (Object.keys(tags).some((k) => k.startsWith("contoso:"))) return tags;
-      return { ...tagsFromName(bare), ...tags };
+      return { ...tagsFromName(bare), ...(await workspace.listTags(listed)) };
     } catch {
       return tagsFromName(bare);
     }

@@ -3,7 +3,9 @@ import type { OriginSpec, StampEndpointOutput } from "../../global/contract.js";
 import { readdir } from "node:fs/promises";
 import * as path from "node:path";
 import type { OfflineEngine } from "../offline/offline-engine.js";
-import type { Engine } from "../engine/port.js";
+import type { Engine, PlannedResource } from "../engine/port.js";
+import { readFileBackendStacks } from "../engine/file-backend-stacks.js";
+import type { PulumiEngine } from "../engine/pulumi-engine.js";
 import { parseImageRef } from "../images/image-ref.js";
 import { servesOnLoopback } from "../engine/loopback.js";
 import { loadFaultPlan } from "../offline/fault-plan.js";
@@ -59,8 +61,8 @@ export async function stampEndpoints(engine: Engine, options: { env: string; che
   const fabric = await startStampFabric({
     runnerAddress: runnerAddress(),
     // Only the offline engine comes here: its records hold each web app's recorded inputs.
-    stamps: () => deployedStamps(engine as OfflineEngine, options.env),
-    frontDoors: () => frontDoors(engine, options.env),
+    stamps: async () => deployedStamps(engine.stateDir, await deployedStacks(engine, options.env)),
+    frontDoors: async () => frontDoors(await deployedStacks(engine, options.env)),
     faults,
     // The kill switch is read for real: the marker through the network model, from the stamp's vnet.
     componentCheck: async (stamp, component) => {
@@ -70,7 +72,8 @@ export async function stampEndpoints(engine: Engine, options: { env: string; che
     // timeout (stamp-fabric.ts): the fault plan alone decides a modelled stamp's health.
     checkIntervalMs: Math.max(250, options.checkIntervalMs),
     // Re-reading every stack file at the check interval would cost more than the checks; the
-    // release refreshes explicitly after each stack change anyway.
+    // release refreshes explicitly after each stack change anyway (and a host the fabric does not
+    // know yet makes it refresh at once).
     refreshIntervalMs: Math.max(250, options.checkIntervalMs * 5),
   });
   return {
@@ -85,15 +88,44 @@ export async function stampEndpoints(engine: Engine, options: { env: string; che
   };
 }
 
-async function deployedStamps(engine: OfflineEngine, env: string): Promise<FabricStamp[]> {
+/** A deployed stack as the fabric sees it: what Azure would be running for it. */
+interface DeployedStack {
+  name: string;
+  tags: Record<string, string>;
+  outputs: Record<string, unknown>;
+  resources: PlannedResource[];
+}
+
+/**
+ * The environment's deployed stacks. Offline: the offline engine's records. On the Pulumi engine
+ * (CONTOSO_LOOPBACK_STAMPS=1, tests against the stand-in CLI): its `file://` backend's checkpoints,
+ * read directly (engine/file-backend-stacks.ts says why not through the CLI).
+ */
+async function deployedStacks(engine: Engine, env: string): Promise<DeployedStack[]> {
+  if (engine.kind === "offline") {
+    const offline = engine as OfflineEngine;
+    const all = await offline.listStacks({ tags: { [TAG.env]: env } });
+    const records = await Promise.all(all.map((s) => offline.readRecord(s.name)));
+    return all.flatMap((s, i) => {
+      const r = records[i];
+      return r ? [{ name: s.name, tags: s.tags, outputs: r.outputs, resources: r.resources }] : [];
+    });
+  }
+  const backendDir = (engine as Partial<PulumiEngine>).backend?.localPath;
+  if (!backendDir) throw new Error("CONTOSO_LOOPBACK_STAMPS=1 serves a Pulumi engine's stamps from a file:// backend only (set PULUMI_BACKEND_URL=file://...)");
+  // Loaded only here: the Pulumi engine (and the Automation API behind it) is already loaded then.
+  const { PROJECT_NAME } = await import("../engine/pulumi-engine.js");
+  return (await readFileBackendStacks(backendDir, PROJECT_NAME)).filter((s) => s.tags[TAG.env] === env);
+}
+
+async function deployedStamps(stateDir: string, all: DeployedStack[]): Promise<FabricStamp[]> {
   const { webAppAccess } = await import("../offline/network/access-restrictions.js");
   const { NetworkModel, stampVnetOf } = await import("../offline/network/reachability.js");
   const { containerFile } = await import("../offline/network/control-plane.js");
   // The environment's stacks hold every resource its stamps' calls meet: the global stack's data
   // services and each stamp's private endpoints.
-  const all = await engine.listStacks({ tags: { [TAG.env]: env } });
-  const records = new Map((await Promise.all(all.map((s) => engine.readRecord(s.name)))).flatMap((r) => (r ? [[r.name, r] as const] : [])));
-  const network = new NetworkModel([...records.values()]);
+  const records = new Map(all.map((r) => [r.name, r] as const));
+  const network = new NetworkModel(all);
   const stacks = all.filter((s) => s.tags[TAG.kind] === "stamp");
   const found = await Promise.all(
     stacks.map(async (s): Promise<FabricStamp | undefined> => {
@@ -119,7 +151,7 @@ async function deployedStamps(engine: OfflineEngine, env: string): Promise<Fabri
             ? { refused: `could not read kill switch drain marker ${container}: ${reached.allowed ? "404 NotFound" : `${reached.status} ${reached.code}: ${reached.message}`}` }
             : {
                 container,
-                markerFile: containerFile(engine.stateDir, {
+                markerFile: containerFile(stateDir, {
                   stack: s.name,
                   accountId: `/subscriptions/offline/resourceGroups/${plane.resourceGroup}/providers/Microsoft.Storage/storageAccounts/${plane.name}`,
                   container,
@@ -133,7 +165,7 @@ async function deployedStamps(engine: OfflineEngine, env: string): Promise<Fabri
         region: String(outputs?.["region"] ?? s.tags[TAG.region]),
         release: String(outputs?.["release"] ?? s.tags[TAG.release]),
         // Stamps recorded before the image was an output are taken to run theirs.
-        imagePulled: typeof image === "string" ? await offlineImagePulled(engine.stateDir, image) : true,
+        imagePulled: typeof image === "string" ? await offlineImagePulled(stateDir, image) : true,
         ...(access ? { access } : {}),
       };
     }),
@@ -152,11 +184,10 @@ async function offlineImagePulled(stateDir: string, image: string): Promise<bool
   return (await findOfflineImage(stateDir, ref.registry, ref.repository, ref.reference).catch(() => undefined)) !== undefined;
 }
 
-async function frontDoors(engine: Engine, env: string): Promise<FabricFrontDoor[]> {
-  const globals = await engine.listStacks({ tags: { [TAG.env]: env, [TAG.kind]: "global" } });
-  const found = await Promise.all(
-    globals.map(async (g): Promise<FabricFrontDoor | undefined> => {
-      const outputs = await engine.outputs(g.name);
+function frontDoors(all: DeployedStack[]): FabricFrontDoor[] {
+  const globals = all.filter((s) => s.tags[TAG.kind] === "global");
+  const found = globals.map((g): FabricFrontDoor | undefined => {
+      const outputs = g.outputs;
       const host = outputs?.["frontDoorEndpointHostName"];
       if (typeof host !== "string") return undefined;
       const origins = (Array.isArray(outputs?.["origins"]) ? outputs["origins"] : []) as OriginSpec[];
@@ -171,8 +202,7 @@ async function frontDoors(engine: Engine, env: string): Promise<FabricFrontDoor[
           return origin ? [{ hostName: e.hostName, originHostName: origin.hostName }] : [];
         }),
       };
-    }),
-  );
+  });
   return found.filter((f): f is FabricFrontDoor => f !== undefined);
 }
 

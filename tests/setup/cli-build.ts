@@ -28,6 +28,14 @@ export function buildCli(): Promise<string> {
  */
 export function cliEntryArgs(): string[] {
   const built = process.env[CLI_BUILD_ENV];
-  if (built && existsSync(built)) return [built];
-  return ["--import", "tsx", CLI_SOURCE];
+  if (built && existsSync(built)) return [...CLI_NODE_OPTIONS, built];
+  return [...CLI_NODE_OPTIONS, "--import", "tsx", CLI_SOURCE];
 }
+
+/**
+ * A larger young generation for the spawned CLIs. An offline release evaluates the programs under
+ * Pulumi's mocks a dozen times and keeps much of what it allocates for a while, so with V8's
+ * default semi-space (16 MB) a prod release ran 190 scavenges, 2.9 s of its 9.6 s of CPU; with
+ * 64 MB, 58 scavenges and 2.1 s (measured with --trace-gc). It changes no behaviour.
+ */
+export const CLI_NODE_OPTIONS = ["--max-semi-space-size=64"];

@@ -2,6 +2,7 @@ import { mkdir, readdir, rm, stat, writeFile } from "node:fs/promises";
 import * as path from "node:path";
 import type { DrainMarkers, DrainTarget } from "../../stacks/kill-switch.js";
 import { parseAccountId } from "../../stacks/kill-switch.js";
+import type { PlannedResource } from "../../engine/port.js";
 import type { OfflineStackRecord } from "../offline-engine.js";
 import { readJsonIfExists } from "../state-files.js";
 
@@ -28,18 +29,25 @@ export function containerFile(stateDir: string, target: DrainTarget): string {
   return path.join(stateDir, "control-plane", "containers", resourceGroup.toLowerCase(), account.toLowerCase(), `${target.container}.json`);
 }
 
-/** Whether a stack of the offline subscription deployed this storage account. */
-async function accountExists(stateDir: string, accountId: string): Promise<boolean> {
-  const { resourceGroup, account } = parseAccountId(accountId);
+/** The deployed stacks' resources: by default the offline engine's stack files in the state folder. */
+export type DeployedResources = () => Promise<Array<{ resources: readonly PlannedResource[] }>>;
+
+async function offlineStackResources(stateDir: string): Promise<Array<{ resources: readonly PlannedResource[] }>> {
   let files: string[];
   try {
     files = await readdir(path.join(stateDir, "stacks"));
   } catch {
-    return false;
+    return [];
   }
-  for (const file of files.filter((f) => f.endsWith(".json"))) {
-    const record = (await readJsonIfExists(path.join(stateDir, "stacks", file))) as OfflineStackRecord | undefined;
-    const found = record?.resources.some(
+  const records = await Promise.all(files.filter((f) => f.endsWith(".json")).map((file) => readJsonIfExists(path.join(stateDir, "stacks", file)) as Promise<OfflineStackRecord | undefined>));
+  return records.flatMap((r) => (r ? [r] : []));
+}
+
+/** Whether a deployed stack holds this storage account. */
+async function accountExists(stacks: DeployedResources, accountId: string): Promise<boolean> {
+  const { resourceGroup, account } = parseAccountId(accountId);
+  for (const record of await stacks()) {
+    const found = record.resources.some(
       (r) =>
         r.type === "azure-native:storage:StorageAccount" &&
         String(r.inputs["accountName"]).toLowerCase() === account.toLowerCase() &&
@@ -56,8 +64,8 @@ export class ResourceNotFoundError extends Error {
   readonly code = "ResourceNotFound";
 }
 
-async function requireAccount(stateDir: string, accountId: string): Promise<void> {
-  if (await accountExists(stateDir, accountId)) return;
+async function requireAccount(stacks: DeployedResources, accountId: string): Promise<void> {
+  if (await accountExists(stacks, accountId)) return;
   const { resourceGroup, account } = parseAccountId(accountId);
   throw new ResourceNotFoundError(`The Resource 'Microsoft.Storage/storageAccounts/${account}' under resource group '${resourceGroup}' was not found.`);
 }
@@ -67,14 +75,18 @@ async function readOfflineContainer(stateDir: string, target: DrainTarget): Prom
   return (await readJsonIfExists(containerFile(stateDir, target))) as OfflineContainer | undefined;
 }
 
-export function offlineDrainMarkers(stateDir: string): DrainMarkers {
+/**
+ * `stacks` says which storage accounts exist: the offline engine's records by default; a Pulumi
+ * engine served on loopback (CONTOSO_LOOPBACK_STAMPS=1) passes its file backend's checkpoints.
+ */
+export function offlineDrainMarkers(stateDir: string, stacks: DeployedResources = () => offlineStackResources(stateDir)): DrainMarkers {
   return {
     async exists(target) {
-      await requireAccount(stateDir, target.accountId);
+      await requireAccount(stacks, target.accountId);
       return (await readOfflineContainer(stateDir, target)) !== undefined;
     },
     async create(target, metadata) {
-      await requireAccount(stateDir, target.accountId);
+      await requireAccount(stacks, target.accountId);
       const file = containerFile(stateDir, target);
       await mkdir(path.dirname(file), { recursive: true });
       const record: OfflineContainer = { metadata, createdAt: new Date().toISOString() };
@@ -91,7 +103,7 @@ export function offlineDrainMarkers(stateDir: string): DrainMarkers {
       const file = containerFile(stateDir, target);
       const present = await stat(file).then(() => true, () => false);
       if (!present) {
-        await requireAccount(stateDir, target.accountId);
+        await requireAccount(stacks, target.accountId);
         return "absent";
       }
       await rm(file, { force: true });

@@ -1,4 +1,4 @@
-import { existsSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
+import { cpSync, existsSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
 import * as path from "node:path";
 import { fileURLToPath, pathToFileURL } from "node:url";
 import { PulumiEngine, PROJECT_NAME } from "../../../automation/engine/pulumi-engine.js";
@@ -26,7 +26,9 @@ export class FakePulumiWorld {
   readonly env: NodeJS.ProcessEnv;
   private saved: Record<string, string | undefined> = {};
 
-  constructor(extra: Record<string, string> = {}) {
+  /** `from`: a world whose files (backend, state, call log) this one starts as a copy of. */
+  constructor(extra: Record<string, string> = {}, from?: FakePulumiWorld) {
+    if (from) cpSync(from.repo, this.repo, { recursive: true });
     this.env = {
       PATH: `${FAKE_PULUMI_DIR}${path.delimiter}${process.env["PATH"] ?? ""}`,
       HOME: this.repo,
@@ -87,6 +89,18 @@ export class FakePulumiWorld {
   deployment(stack: string): { resources: { urn: string; type: string }[]; pending_operations?: { type: string }[] } {
     const file = path.join(this.backend, ".pulumi", "stacks", PROJECT_NAME, `${stack}.json`);
     return (JSON.parse(readFileSync(file, "utf8")) as { checkpoint: { latest: never } }).checkpoint.latest;
+  }
+
+  /** The stacks the backend holds (their checkpoint files), sorted. */
+  stacks(): string[] {
+    const dir = path.join(this.backend, ".pulumi", "stacks", PROJECT_NAME);
+    return existsSync(dir) ? readdirSync(dir).filter((f) => f.endsWith(".json")).map((f) => f.slice(0, -5)).sort() : [];
+  }
+
+  /** The stack's outputs as its checkpoint holds them (the root resource's). */
+  outputs(stack: string): Record<string, unknown> {
+    const root = (this.deployment(stack).resources as { type: string; outputs?: Record<string, unknown> }[]).find((r) => r.type === "pulumi:pulumi:Stack");
+    return root?.outputs ?? {};
   }
 
   lockFiles(stack: string): string[] {

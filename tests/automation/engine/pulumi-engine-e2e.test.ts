@@ -201,6 +201,31 @@ describe("Pulumi engine end to end (LocalWorkspace against a stand-in pulumi CLI
     expect(world.calls()).to.deep.equal([]);
   });
 
+  it("a new stack whose up was killed between two of its tag writes is still listed with the facts its name carries", async () => {
+    // Why: `up` writes a new stack's tags one `stack tag set` at a time after `stack init`; killed after
+    // `contoso:env` and before `contoso:kind`, the green stamp was listed with no kind, so neither
+    // `release abort` nor the reaper saw it, and it stayed for good (the crash property's counterexample:
+    // a kill at the green stamp's `contoso:kind` tag, then `release abort`; pulumi-release.test.ts).
+    const engine = world.engine();
+    const tags = { "contoso:env": "dev-a", "contoso:kind": "stamp", "contoso:region": "westeurope", "contoso:release": "r2" };
+    const before = world.calls().length;
+    const killed = drive(world, [{ op: "up", stack: "dev-a-weu-r2", program: "rg", tags }]);
+    expect(killed.status, killed.stderr).to.equal(0);
+    // The same up again, killed at its `contoso:kind` write: found in the first run's calls.
+    const kindAt = world.calls().slice(before).findIndex((c) => c.join(" ").startsWith("stack tag set contoso:kind "));
+    expect(kindAt).to.be.greaterThan(0);
+    await engine.destroy("dev-a-weu-r2");
+    await engine.remove("dev-a-weu-r2");
+    const from = world.calls().length;
+    world.control({ crashAtCall: from + kindAt + 1 });
+    const run = drive(world, [{ op: "up", stack: "dev-a-weu-r2", program: "rg", tags }]);
+    world.control({});
+    expect(run.signal, run.stderr).to.equal("SIGKILL");
+    expect(world.tags("dev-a-weu-r2"), "killed between its tag writes").to.deep.equal({ "contoso:env": "dev-a" });
+    const listed = (await engine.listStacks({ tags: { "contoso:env": "dev-a", "contoso:kind": "stamp" } })).map((s) => [s.name, s.tags["contoso:kind"], s.tags["contoso:release"], s.tags["contoso:region"]]);
+    expect(listed).to.deep.equal([["dev-a-weu-r2", "stamp", "r2", "westeurope"]]);
+  });
+
   it("makes organisation-qualified stack names bare, and lists many stacks with a bounded number of CLIs at once", async () => {
     const engine = world.engine();
     for (const s of ["dev-a-global", "dev-a-weu-r1"]) await engine.up({ stack: s, program: programs.rg(s), tags: { "contoso:env": "dev-a" } });
