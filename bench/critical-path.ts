@@ -25,7 +25,8 @@ export interface CriticalPath {
  * Front Door (disabled origins: the stamp endpoints the gate probes); the gate passes at the earliest once
  * `successesRequired` probes, one interval apart, have succeeded; then every step is one global
  * update (a Front Door change) and one bake; promotion (blue drained) is one more global update;
- * the blue stamps are destroyed in parallel and their empty stacks removed.
+ * the blue stamps are destroyed in parallel and their empty stacks removed — unless the environment
+ * retains blue for `release undo`, when the release ends at promotion.
  */
 export function releaseCriticalPath(env: Environment, scale: number): CriticalPath {
   const gate = gateSettings(env, { scale });
@@ -43,7 +44,9 @@ export function releaseCriticalPath(env: Environment, scale: number): CriticalPa
     parts.push({ name: `bake at ${percent}%`, ms: bake });
   }
   parts.push({ name: "promote, blue drained (global update)", ms: globalUpdate });
-  parts.push({ name: "blue teardown (destroy + remove)", ms: stampTeardownMs(scale) });
+  // With a blueRetention (prod, staging) blue stays for `release undo` (one tag write, no Azure
+  // operation) and the reaper removes it later, outside the release.
+  if (env.release.blueRetention === 0) parts.push({ name: "blue teardown (destroy + remove)", ms: stampTeardownMs(scale) });
   return { parts, totalMs: parts.reduce((sum, p) => sum + p.ms, 0) };
 }
 

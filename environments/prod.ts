@@ -12,7 +12,7 @@ export const prod: EnvironmentInput = {
   originHealthProbe: { path: "/health/stamp", intervalSeconds: 30, sampleSize: 4, successfulSamplesRequired: 3, additionalLatencyMs: 50 },
   healthGate: { interval: "10s", sampleSize: 6, successesRequired: 5, probeTimeout: "5s", deadline: "5m" },
   // A person approves the last step (`contoso release promote`), after the 50 % bake.
-  release: { steps: [10, 50, "pause", 100], bakeTime: "15m", edgePropagationTimeout: "25m", blueRetention: "0s" },
+  release: { steps: [10, 50, "pause", 100], bakeTime: "15m", edgePropagationTimeout: "25m", blueRetention: "1h" },
   appService: { skuName: "P1v3", zoneRedundant: true, minInstances: 3, maxInstances: 12, cpuScaleOutPercent: 70, httpQueueScaleOut: 100 },
   cosmos: { zoneRedundant: true, multiRegionWrites: true, backupTier: "Continuous30Days", serverless: false },
   registry: { sku: "Premium", zoneRedundant: true },

@@ -12,7 +12,7 @@ export const staging: EnvironmentInput = {
   name: "staging",
   description: "Staging: a mirror of production for load, chaos, UAT and security testing",
   class: "preproduction",
-  release: { ...prod.release, bakeTime: "5m" },
+  release: { ...prod.release, bakeTime: "5m", blueRetention: "30m" },
   monitoring: { ...prod.monitoring, logRetentionDays: 30, alertEmails: ["sre-staging@contoso-shoes.example"] },
   tags: { "contoso:cost-center": "shop-staging", "contoso:criticality": "high" },
 };

@@ -22,6 +22,7 @@ export const EXAMPLES: Record<string, string[]> = {
   ],
   "release status": ["contoso release status --env prod", "contoso release status --env prod --watch", "contoso --json release status --env prod"],
   "release resume": ["contoso release resume --env prod"],
+  "release undo": ["contoso release undo --env prod             # back to the previous release while it is retained"],
   "release abort": ["contoso release abort --env prod", "contoso release abort --env staging --keep-failed"],
   health: ["contoso health --env prod"],
   "env up": ["contoso env up                      # dev-<your login>", "contoso env up --name alice-pr12 --ttl 2h --new"],

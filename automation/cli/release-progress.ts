@@ -126,8 +126,16 @@ export class ReleaseProgress {
           case "destroy-stamps":
             for (const s of a.stacks) {
               const r = this.regionOf(s);
-              if (r) this.set(r, `${r}: removing ${a.why === "blue" ? "old" : "failed"} stamp ${s}`);
+              if (r) this.set(r, `${r}: removing ${a.why === "failed-green" ? "failed" : a.why === "undone" ? "undone" : "old"} stamp ${s}`);
             }
+            return;
+          case "retain-blue":
+            this.set("traffic", `traffic: keeping ${a.release}'s stamps without traffic for release undo`);
+            return;
+          case "drop-retained":
+            this.set("traffic", `traffic: dropping the undo window of ${a.release}`, weights(a.origins));
+            return;
+          case "forget-retention":
             return;
           case "begin-rollback":
             this.set("traffic", `traffic: ↩ rolling back: ${a.reason}`);

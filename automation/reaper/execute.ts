@@ -34,8 +34,10 @@ export async function executeReap(engine: Engine, decisions: ReapDecision[], opt
   for (const d of decisions) if (d.action === "keep") outcomes.set(d.stack, { ...d, result: "kept" });
 
   const run = async (d: ReapDecision): Promise<boolean> => {
-    // Belt and braces: whatever the plan says, a protected environment's stack is not touched here.
-    if (d.env === null || policyOf(d.env)?.protected !== false) {
+    // Belt and braces: whatever the plan says, a protected environment's stack is not touched here —
+    // except a retained blue stamp whose undo window ended, the release's own deferred destroy.
+    const deferredByRelease = d.cause === "retention-ended" && d.kind === "stamp";
+    if (d.env === null || (policyOf(d.env)?.protected !== false && !(deferredByRelease && policyOf(d.env) !== undefined))) {
       outcomes.set(d.stack, { ...d, result: "skipped", detail: `refused: ${d.env ?? "its environment"} is protected or unknown` });
       return false;
     }

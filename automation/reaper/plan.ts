@@ -2,6 +2,7 @@ import { formatDuration } from "../../environments/duration.js";
 import { readableDuration } from "../text/readable-duration.js";
 import { globalStackName, parseStackName, TAG, type ParsedStackName } from "../../environments/stacks.js";
 import { intentFromTags, ReleaseRecordError } from "../release/intent-tags.js";
+import { retentionFromTags, windowOpen } from "../release/retention-tag.js";
 import { dateTag, envExpiry } from "../environments/expiry.js";
 import type { TrafficView } from "./traffic.js";
 
@@ -11,10 +12,16 @@ import type { TrafficView } from "./traffic.js";
  * definitions' policies and the clock. It says, for every stack, destroy or keep and why.
  *
  * Rules (README, "Personal environments and the reaper"):
- *  - A protected environment (prod, staging) is never destroyed, none of its stacks, whatever the
- *    options. Its orphan stamps are reported with the command that removes them by hand
- *    (`stamp destroy ... --confirm <env>`): a production stamp is only ever removed by a person
- *    or by the release that owns it.
+ *  - A protected environment (prod, staging) is never destroyed: its global stack and its stamps
+ *    stay, whatever the options. Its orphan stamps are reported with the command that removes them
+ *    by hand (`stamp destroy ... --confirm <env>`): a production stamp is only ever removed by a
+ *    person or by the release that owns it. The one stamp removal the reaper carries out there is
+ *    that release's own deferred decision: blue retained at promotion for `release undo`
+ *    (`contoso:blue-retention` on the global stack names the release and the end of the window).
+ *  - In every environment, protected or not, a stamp of the retained release is destroyed once the
+ *    window has ended, if nothing else keeps it: its origin is disabled or gone, no release in
+ *    progress names it (an undo names it as blue), it is not the live release. If the retention or
+ *    release record cannot be read, nothing is destroyed for it.
  *  - An expired ephemeral environment goes as a whole: its stamps, then its global stack. Its
  *    Front Door endpoint goes with it, so no stamp is left behind an origin that still takes
  *    traffic once the reap has finished.
@@ -52,7 +59,7 @@ export interface ReapInput {
   env?: string;
 }
 
-export type ReapCause = "expired" | "orphan";
+export type ReapCause = "expired" | "orphan" | "retention-ended";
 
 export interface ReapDecision {
   stack: string;
@@ -124,6 +131,9 @@ function planEnvironment(env: string, members: { stack: ReapStack; parsed: Parse
     const why = !policy ? `no environment definition describes ${env}: not reaped` : `${env} is a protected environment: the reaper never destroys its stacks`;
     return [
       ...stamps.map((m) => {
+        // The release's own deferred destroy: its retained blue, once the undo window has ended.
+        const ended = policy && !protectedByTag && !contradiction(m) ? retentionEnded(env, m, input, now) : undefined;
+        if (ended) return destroy({ ...base(m), reason: ended }, "retention-ended");
         const orphan = orphanReason(env, m, global !== undefined, input, now);
         const hint =
           orphan && m.parsed.kind === "stamp" && policy?.protected
@@ -151,6 +161,11 @@ function planEnvironment(env: string, members: { stack: ReapStack; parsed: Parse
     }
     if (expired) {
       decisions.push(destroy({ ...base(m), reason: expiredReason(env, expiresAt!, members) }, "expired"));
+      continue;
+    }
+    const ended = retentionEnded(env, m, input, now);
+    if (ended) {
+      decisions.push(destroy({ ...base(m), reason: ended }, "retention-ended"));
       continue;
     }
     const orphan = orphanReason(env, m, global !== undefined, input, now);
@@ -202,8 +217,18 @@ function stampKeepCause(env: string, m: { stack: ReapStack; parsed: ParsedStackN
   }
   const origin = traffic.origins.find((o) => o.stamp === m.stack.name);
   if (origin?.enabled) return `serving: enabled Front Door origin in ${globalName} (weight ${origin.weight})`;
-  if (origin) return `drained origin still in ${globalName} (blue retention or rollback may need it)`;
   const globalTags = input.stacks.find((s) => s.name === globalName)?.tags ?? {};
+  let retention;
+  try {
+    retention = retentionFromTags(globalTags, globalName);
+  } catch (err) {
+    if (err instanceof ReleaseRecordError) return `the blue retention record of ${globalName} is unreadable: every stamp of ${env} is kept`;
+    throw err;
+  }
+  if (retention?.release === m.parsed.release && windowOpen(retention, new Date(now))) {
+    return `retained for release undo until ${retention.until} (blue of ${retention.from})`;
+  }
+  if (origin) return `drained origin still in ${globalName} (blue retention or rollback may need it)`;
   let intent;
   try {
     intent = intentFromTags(globalTags, globalName);
@@ -221,4 +246,32 @@ function stampKeepCause(env: string, m: { stack: ReapStack; parsed: ParsedStackN
     return `not served, but created ${readableDuration(Math.max(0, age))} ago, within the grace period of ${formatDuration(input.graceMs)}`;
   }
   return undefined;
+}
+
+/**
+ * Why a stamp is a retained blue whose undo window has ended (and so the release's deferred destroy
+ * is due), or undefined when it is not — or when anything that keeps a stamp applies, or when the
+ * reaper cannot tell. Every doubt keeps the stamp.
+ */
+function retentionEnded(env: string, m: { stack: ReapStack; parsed: ParsedStackName }, input: ReapInput, now: number): string | undefined {
+  if (m.parsed.kind !== "stamp") return undefined;
+  const globalName = globalStackName(env);
+  const globalStack = input.stacks.find((s) => s.name === globalName);
+  const traffic = input.traffic[env];
+  if (!globalStack || traffic === undefined || traffic === "unreadable") return undefined;
+  let retention;
+  let intent;
+  try {
+    retention = retentionFromTags(globalStack.tags, globalName);
+    intent = intentFromTags(globalStack.tags, globalName);
+  } catch (err) {
+    if (err instanceof ReleaseRecordError) return undefined;
+    throw err;
+  }
+  if (!retention || retention.release !== m.parsed.release || windowOpen(retention, new Date(now))) return undefined;
+  // A retained stamp takes no traffic; one that does is not the release's to remove.
+  if (traffic.origins.some((o) => o.stamp === m.stack.name && o.enabled)) return undefined;
+  if (traffic.liveRelease === m.parsed.release) return undefined;
+  if (intent && (intent.release === m.parsed.release || intent.blueRelease === m.parsed.release)) return undefined;
+  return `retained blue of ${retention.release} (kept for release undo when ${retention.from} went live): its window ended at ${retention.until}`;
 }

@@ -1,5 +1,6 @@
 import type { OriginSpec } from "../../global/contract.js";
-import type { Action, ObservedStamp, ReleaseIntent, RunMemory, World } from "./model.js";
+import type { Environment } from "../../environments/index.js";
+import type { Action, ObservedStamp, ReleaseIntent, Retention, RunMemory, World } from "./model.js";
 import { FULL_WEIGHT, greenShare, originFor, originsForShare } from "./weights.js";
 
 /** The parts of an environment the decision needs. */
@@ -9,6 +10,16 @@ export interface ReleasePlan {
   steps: number[];
   /** Indices of the steps a pause precedes: the release waits there for `release promote`. */
   pauseBefore?: number[];
+  /**
+   * The environment's `blueRetention` in ms: after promotion blue's stamps stay deployed, origins
+   * disabled, for this long so that `release undo` can bring them back (0 or absent: destroyed at once).
+   */
+  blueRetentionMs?: number;
+}
+
+/** The decision's view of an environment definition. */
+export function releasePlanOf(env: Environment): ReleasePlan {
+  return { regions: env.regions, steps: env.release.steps, pauseBefore: env.release.pauseBefore, blueRetentionMs: env.release.blueRetention };
 }
 
 /** Whether the pause before step `next` still holds the release (not approved, not auto-promoted). */
@@ -37,6 +48,7 @@ export function decide(world: World, plan: ReleasePlan, memory: RunMemory): Acti
   const intent = world.intent;
   if (!intent) return { kind: "blocked", reason: "no release in progress" };
   if (!world.global.exists) return { kind: "blocked", reason: `the global stack of ${world.env} does not exist` };
+  if (intent.mode === "undo") return decideUndo(world);
   return intent.mode === "rollout" ? decideRollout(world, plan, memory) : decideRollback(world);
 }
 
@@ -50,8 +62,13 @@ function decideRollout(world: World, plan: ReleasePlan, memory: RunMemory): Acti
   const green = stampsOf(world, target).filter((s) => plan.regions.includes(s.region));
   const greenByRegion = new Map(green.map((s) => [s.region, s]));
 
-  // Once promoted, the only work left is removing blue.
-  if (world.global.liveRelease === target) return retireBlue(world);
+  // A blue retained by an earlier release (its undo window) goes first: a new release ends that
+  // window, and its disabled origins must not be taken for this release's blue.
+  const retained = world.retention;
+  if (retained && retained.from !== target) return dropRetained(world, retained);
+
+  // Once promoted, the only work left is removing (or retaining) blue.
+  if (world.global.liveRelease === target) return retireBlue(world, plan);
 
   const missing = plan.regions.filter((r) => !greenByRegion.get(r)?.deployed);
   if (missing.length > 0) return { kind: "deploy-green", regions: missing };
@@ -96,8 +113,35 @@ function decideRollout(world: World, plan: ReleasePlan, memory: RunMemory): Acti
     return shiftTo(next, plan, blue, ordered, world.global.liveRelease);
   }
 
-  // Baked at 100 %: promote. Green at full weight, blue origins removed, green recorded as live.
-  return { kind: "promote", origins: ordered.map((s) => originFor(s, FULL_WEIGHT, true)), liveRelease: target };
+  // Baked at 100 %: promote. Green at full weight, green recorded as live; blue origins removed, or
+  // kept disabled (with the weights they had) while blue is retained for an undo. "No traffic" is
+  // enabledState Disabled, never weight 0: an AFD origin's weight "must be between 1 and 1000"
+  // (AFDOriginProperties.weight, Azure/azure-rest-api-specs Microsoft.Cdn afdx.json), which
+  // global/origin-list.ts enforces.
+  const kept = retainsBlue(intent, plan) ? blue.map((o) => ({ ...o, enabled: false })) : [];
+  return { kind: "promote", origins: [...ordered.map((s) => originFor(s, FULL_WEIGHT, true)), ...kept], liveRelease: target };
+}
+
+function retainsBlue(intent: ReleaseIntent, plan: ReleasePlan): boolean {
+  return (plan.blueRetentionMs ?? 0) > 0 && intent.blueRelease !== null && intent.blueRelease !== intent.release;
+}
+
+/**
+ * Ends an earlier release's undo window: one global update removes the retained origins (disabled,
+ * so no shopper traffic moves), then the retained stamps are destroyed, then the record is cleared.
+ * In this order a crash anywhere leaves the record naming what is left, and the next run goes on.
+ */
+function dropRetained(world: World, retained: Retention): Action {
+  const origins = world.global.origins.filter((o) => o.release === retained.release);
+  if (origins.some((o) => o.enabled) || world.global.liveRelease === retained.release) {
+    return { kind: "blocked", reason: `release ${retained.release} is recorded as retained blue but serves traffic in ${world.env}: look at the origins before releasing` };
+  }
+  if (origins.length > 0) {
+    return { kind: "drop-retained", release: retained.release, origins: world.global.origins.filter((o) => o.release !== retained.release), liveRelease: world.global.liveRelease };
+  }
+  const stamps = stampsOf(world, retained.release).filter((s) => !servedBy(world, s.stack));
+  if (stamps.length > 0) return { kind: "destroy-stamps", stacks: stamps.map((s) => s.stack), why: "retained-blue" };
+  return { kind: "forget-retention", release: retained.release };
 }
 
 function shiftTo(step: number, plan: ReleasePlan, blue: OriginSpec[], green: ObservedStamp[], liveRelease: string | null): Action {
@@ -105,16 +149,53 @@ function shiftTo(step: number, plan: ReleasePlan, blue: OriginSpec[], green: Obs
   return { kind: "shift", step, percent, origins: originsForShare(blue, green, percent), liveRelease };
 }
 
-function retireBlue(world: World): Action {
+function retireBlue(world: World, plan: ReleasePlan): Action {
   const intent = world.intent!;
-  const stale = world.global.origins.filter((o) => o.release !== intent.release);
+  const retain = retainsBlue(intent, plan);
+  // With retention, blue's origins stay, disabled; anything else that is not green goes.
+  const keeps = (o: OriginSpec) => o.release === intent.release || (retain && o.release === intent.blueRelease && !o.enabled);
+  const stale = world.global.origins.filter((o) => !keeps(o));
   if (stale.length > 0) {
-    const keep = world.global.origins.filter((o) => o.release === intent.release);
+    const keep = world.global.origins.filter(keeps);
     return { kind: "promote", origins: keep, liveRelease: intent.release };
   }
-  const blue = stampsOf(world, intent.blueRelease).filter((s) => !servedBy(world, s.stack));
+  // A blue stamp without an origin cannot be brought back by an undo: it goes now.
+  const retainedOrigin = (stack: string) => retain && world.global.origins.some((o) => o.stamp === stack);
+  const blue = stampsOf(world, intent.blueRelease).filter((s) => !servedBy(world, s.stack) && !retainedOrigin(s.stack));
   if (blue.length > 0) return { kind: "destroy-stamps", stacks: blue.map((s) => s.stack), why: "blue" };
+  const retainedStamps = stampsOf(world, intent.blueRelease).filter((s) => retainedOrigin(s.stack));
+  const recorded = world.retention?.release === intent.blueRelease && world.retention.from === intent.release;
+  if (retainedStamps.length > 0 && !recorded) {
+    return { kind: "retain-blue", release: intent.blueRelease!, from: intent.release, retentionMs: plan.blueRetentionMs! };
+  }
   return { kind: "finish", outcome: "released" };
+}
+
+/**
+ * `release undo`: the retained blue serves again. One global update enables blue's origins with the
+ * weights they were recorded with and removes the undone release's origins (Front Door applies the
+ * enabling before the removal, global/front-door-origins.ts), then the undone release's stamps are
+ * destroyed, as after a rollback. Blue's stamps are never redeployed. The command checked the window,
+ * the stamps and their health before recording the undo; from then on it only finishes.
+ */
+function decideUndo(world: World): Action {
+  const intent = world.intent!;
+  const blue = intent.blueRelease;
+  const restored = world.global.origins.filter((o) => o.release === blue).map((o) => ({ ...o, enabled: true }));
+  if (blue === null || restored.length === 0) {
+    return { kind: "blocked", reason: `the undo of ${intent.release} has no origins of ${blue ?? "a retained release"} to restore: run "contoso release start" with the release you want instead` };
+  }
+  if (!sameOrigins(world.global.origins, restored) || world.global.liveRelease !== blue) {
+    return { kind: "restore-blue", origins: restored, liveRelease: blue };
+  }
+  return undoCleanup(world);
+}
+
+function undoCleanup(world: World): Action {
+  const intent = world.intent!;
+  const undone = stampsOf(world, intent.release).filter((s) => !servedBy(world, s.stack));
+  if (undone.length > 0) return { kind: "destroy-stamps", stacks: undone.map((s) => s.stack), why: "undone" };
+  return { kind: "finish", outcome: "undone" };
 }
 
 function decideRollback(world: World): Action {
@@ -128,7 +209,12 @@ function decideRollback(world: World): Action {
     };
   }
   const blueStamps = stampsOf(world, intent.blueRelease).filter((s) => s.deployed && s.hostName);
-  const restored = blueStamps.map((s) => originFor(s, FULL_WEIGHT, true));
+  // An undo window blue itself opened survives a release that turned back before dropping it.
+  const r = world.retention;
+  const keptRetained = r && r.from === intent.blueRelease && r.release !== intent.release
+    ? world.global.origins.filter((o) => o.release === r.release).map((o) => ({ ...o, enabled: false }))
+    : [];
+  const restored = [...blueStamps.map((s) => originFor(s, FULL_WEIGHT, true)), ...keptRetained];
   if (!sameOrigins(world.global.origins, restored) || world.global.liveRelease !== intent.blueRelease) {
     return { kind: "restore-blue", origins: restored, liveRelease: intent.blueRelease };
   }

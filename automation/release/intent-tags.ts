@@ -131,7 +131,9 @@ export function intentToTags(intent: ReleaseIntent | null): Record<string, strin
   return { [RELEASE_RECORD_TAG]: value };
 }
 
-const MODES = new Set(["rollout", "rollback", "abort"]);
+// "undo" (release undo) is new in schema 1 without a version bump: an older driver refuses the record
+// with "unknown mode", which blocks the environment instead of guessing, as for any unreadable record.
+const MODES = new Set(["rollout", "rollback", "abort", "undo"]);
 
 /**
  * The release in progress, null when none; throws ReleaseRecordError when the record cannot be

@@ -38,6 +38,44 @@ export function checkOriginUpdate(
   return violations;
 }
 
+/**
+ * An undo (and the end of an undo window) never serves from fewer regions than before: every
+ * region that had an enabled origin still has one after the update. (A rollout may legitimately
+ * change the set of regions; going back must not lose one.)
+ */
+export function checkServingRegions(next: OriginSpec[], previous: OriginSpec[]): InvariantViolation[] {
+  const after = new Set(next.filter((o) => o.enabled).map((o) => o.region));
+  const lost = [...new Set(previous.filter((o) => o.enabled).map((o) => o.region))].filter((r) => !after.has(r)).sort();
+  return lost.length > 0 ? [{ invariant: "never fewer serving regions", detail: `the update would leave ${lost.join(", ")} without an enabled origin` }] : [];
+}
+
+/**
+ * Dropping a retained blue moves no shopper traffic: the enabled origins (and their weights) are
+ * exactly those before, and only origins of the retained release go.
+ */
+export function checkDropRetained(release: string, next: OriginSpec[], previous: OriginSpec[]): InvariantViolation[] {
+  const enabled = (list: OriginSpec[]) => list.filter((o) => o.enabled).map((o) => `${o.stamp}=${o.weight}`).sort().join(" ");
+  const violations: InvariantViolation[] = [];
+  if (enabled(next) !== enabled(previous)) {
+    violations.push({ invariant: "retained stamps take no traffic", detail: `dropping ${release} would change the serving origins from [${enabled(previous)}] to [${enabled(next)}]` });
+  }
+  const removed = previous.filter((o) => !next.some((n) => n.stamp === o.stamp));
+  for (const o of removed.filter((o) => o.release !== release)) {
+    violations.push({ invariant: "retained stamps take no traffic", detail: `dropping ${release} would also remove ${o.stamp} of release ${o.release}` });
+  }
+  return violations;
+}
+
+/**
+ * Retained stamps take no traffic: after a promotion only the live release has enabled origins,
+ * and a release is recorded as retained only while every origin it has is disabled.
+ */
+export function checkOnlyLiveServes(origins: OriginSpec[], liveRelease: string): InvariantViolation[] {
+  return origins
+    .filter((o) => o.enabled && o.release !== liveRelease)
+    .map((o) => ({ invariant: "retained stamps take no traffic", detail: `${o.stamp} of release ${o.release} would stay enabled after ${liveRelease} is promoted` }));
+}
+
 /** A stamp whose origin is enabled is never destroyed. */
 export function checkDestroy(stack: string, origins: OriginSpec[]): InvariantViolation[] {
   return origins.some((o) => o.stamp === stack && o.enabled)

@@ -10,8 +10,12 @@ import type { OriginSpec } from "../../global/contract.js";
 export interface ReleaseIntent {
   release: string;
   image: string;
-  /** rollout: toward the new release; rollback: back to blue after a failure; abort: back to blue on request. */
-  mode: "rollout" | "rollback" | "abort";
+  /**
+   * rollout: toward the new release; rollback: back to blue after a failure; abort: back to blue on
+   * request; undo: back to the retained blue after promotion (`release undo`: `release` is the
+   * release being undone, `blueRelease` the retained one that serves again).
+   */
+  mode: "rollout" | "rollback" | "abort" | "undo";
   /** The release that served when this one started (null for an environment's first release). */
   blueRelease: string | null;
   keepFailed: boolean;
@@ -54,11 +58,28 @@ export interface ObservedGlobal {
   frontDoorHostName?: string;
 }
 
+/**
+ * Blue kept after promotion for `release undo` (the environment's `blueRetention`): the stamps of
+ * `release` stay deployed with their Front Door origins disabled until `until`, when the reaper
+ * removes them. Recorded on the global stack (tag `contoso:blue-retention`, retention-tag.ts) when
+ * the promotion of `from` finished; cleared by an undo, or when the next release starts.
+ */
+export interface Retention {
+  /** The retained (old blue) release. */
+  release: string;
+  /** The release whose promotion retained it: the one an undo removes. */
+  from: string;
+  /** ISO 8601: the end of the undo window. */
+  until: string;
+}
+
 export interface World {
   env: string;
   global: ObservedGlobal;
   stamps: ObservedStamp[];
   intent: ReleaseIntent | null;
+  /** The retained blue, if any (absent: none; observed from the global stack's tags). */
+  retention?: Retention | null;
 }
 
 /** What this run has done that is safe to forget: a crash only makes the next run bake again. */
@@ -77,10 +98,16 @@ export type Action =
   /** Waiting for `release promote` before step `nextStep`: weights held, green watched for one detection window. */
   | { kind: "pause"; step: number; percent: number; nextStep: number; nextPercent: number; stacks: string[] }
   | { kind: "promote"; origins: OriginSpec[]; liveRelease: string }
-  | { kind: "destroy-stamps"; stacks: string[]; why: "blue" | "failed-green" }
+  /** Records blue's stamps (kept, origins disabled) as retained for `retentionMs` from now: the executor reads the clock. */
+  | { kind: "retain-blue"; release: string; from: string; retentionMs: number }
+  /** A new release starts: one global update removes the retained blue's (disabled) origins, the live ones untouched. */
+  | { kind: "drop-retained"; release: string; origins: OriginSpec[]; liveRelease: string | null }
+  /** The retained blue is gone (origins and stamps): its retention record is cleared. */
+  | { kind: "forget-retention"; release: string }
+  | { kind: "destroy-stamps"; stacks: string[]; why: "blue" | "failed-green" | "retained-blue" | "undone" }
   | { kind: "begin-rollback"; reason: string }
   | { kind: "restore-blue"; origins: OriginSpec[]; liveRelease: string | null }
-  | { kind: "finish"; outcome: "released" | "rolled-back" | "aborted" }
+  | { kind: "finish"; outcome: "released" | "rolled-back" | "aborted" | "undone" }
   | { kind: "blocked"; reason: string };
 
 export type ActionKind = Action["kind"];

@@ -7,6 +7,7 @@ import { verifyEdge } from "./edge-check.js";
 import { gateStamps, watchStamps, type GateOptions, type GateSettings, type GateTarget, type StampVerdict } from "./health-gate.js";
 import { GATE_TAG, gateFromTags, intentFromTags, intentToTags, PROMOTE_TAG } from "./intent-tags.js";
 import type { Action, ObservedStamp, World } from "./model.js";
+import { retentionFromTags, retentionToTags } from "./retention-tag.js";
 import { probeOnce, type HostResolver, type ProbeResult } from "./probe.js";
 import type { ActionResult, ReconcilerEvent, ReleasePorts } from "./reconciler.js";
 
@@ -35,7 +36,9 @@ export type ProgressEvent =
   | { type: "gate-verdict"; verdict: StampVerdict }
   | { type: "edge"; releasesSeen: string[]; satisfied: boolean }
   | { type: "stamp-deployed"; stack: string }
-  | { type: "stamp-destroyed"; stack: string };
+  | { type: "stamp-destroyed"; stack: string }
+  /** Blue's stamps are kept for `release undo` until `until` (then the reaper removes them). */
+  | { type: "retained"; release: string; until: string };
 
 export interface EnginePortsOptions {
   engine: Engine;
@@ -49,6 +52,8 @@ export interface EnginePortsOptions {
   signal?: AbortSignal;
   /** Interrupts only the waits of a gate or bake, read when each starts (an abort asked for by another process). */
   waitSignal?: () => AbortSignal | undefined;
+  /** The clock the end of an undo window is computed from (default: the system clock). */
+  now?: () => Date;
 }
 
 /** Durations scaled for offline runs, never below what a loopback HTTP round trip needs. */
@@ -122,6 +127,7 @@ export async function observeWorld(engine: Engine, envName: string): Promise<Wor
     },
     stamps: stamps.filter((s): s is ObservedStamp => s !== undefined),
     intent: globalSummary ? intentFromTags(globalSummary.tags, globalName) : null,
+    retention: globalSummary ? retentionFromTags(globalSummary.tags, globalName) : null,
   };
 }
 
@@ -244,11 +250,24 @@ export function enginePorts(options: EnginePortsOptions): ReleasePorts {
           return failed.length === 0 ? { ok: true } : { ok: false, unhealthy: failed.map((v) => `${v.stack}: ${v.reason}`).join("; ") };
         }
         case "promote":
+        case "drop-retained":
           await ops.updateGlobal(action.origins, action.liveRelease, signal);
+          return { ok: true };
+        case "retain-blue": {
+          // The window starts when the retention is recorded (after the promotion's global update).
+          const now = (options.now ?? (() => new Date()))();
+          const until = new Date(now.getTime() + action.retentionMs).toISOString();
+          await engine.setTags(globalName, retentionToTags({ release: action.release, from: action.from, until }));
+          options.onEvent({ type: "retained", release: action.release, until });
+          return { ok: true };
+        }
+        case "forget-retention":
+          await engine.setTags(globalName, retentionToTags(null));
           return { ok: true };
         case "restore-blue":
           await ops.updateGlobal(action.origins, action.liveRelease, signal);
-          if (action.origins.length > 0) await edge(world, { present: [...new Set(action.origins.map((o) => o.release))], absent: [intent.release] });
+          // Only the enabled origins serve (a retained blue's stay disabled through a rollback).
+          if (action.origins.some((o) => o.enabled)) await edge(world, { present: [...new Set(action.origins.filter((o) => o.enabled).map((o) => o.release))], absent: [intent.release] });
           return { ok: true };
         case "destroy-stamps":
           await settleAll(action.stacks, async (stack) => {
@@ -262,7 +281,13 @@ export function enginePorts(options: EnginePortsOptions): ReleasePorts {
         case "finish":
           // The record goes last: a crash before it leaves the release in progress, and resume finishes again.
           // A promote request of this release is cleared before it (it names its release, so a left one approves nothing).
-          await engine.setTags(globalName, { [TAG.release]: world.global.liveRelease ?? "none", [PROMOTE_TAG]: "none", ...intentToTags(null) });
+          // An undo ends its window: the retained release serves again and the undone one is gone.
+          await engine.setTags(globalName, {
+            [TAG.release]: world.global.liveRelease ?? "none",
+            [PROMOTE_TAG]: "none",
+            ...(action.outcome === "undone" ? retentionToTags(null) : {}),
+            ...intentToTags(null),
+          });
           return { ok: true };
         case "blocked":
           throw new Error(action.reason);

@@ -1,5 +1,5 @@
 import { decide, onRepeatedFailure, type ReleasePlan } from "./decide.js";
-import { checkDestroy, checkOriginUpdate, InvariantError } from "./invariants.js";
+import { checkDestroy, checkDropRetained, checkOnlyLiveServes, checkOriginUpdate, checkServingRegions, InvariantError, type InvariantViolation } from "./invariants.js";
 import { TurnBackRequested } from "./interruption.js";
 import type { Action, RunMemory, World } from "./model.js";
 
@@ -9,7 +9,7 @@ import type { Action, RunMemory, World } from "./model.js";
  * so killing it anywhere and running it again ends in the same place.
  */
 
-export type ReleaseOutcome = "released" | "rolled-back" | "aborted";
+export type ReleaseOutcome = "released" | "rolled-back" | "aborted" | "undone";
 
 export type ActionResult = { ok: true } | { ok: false; unhealthy: string };
 
@@ -113,13 +113,33 @@ async function rollBack(ports: ReleasePorts, world: World, reason: string): Prom
 
 /** Refuses, before acting, any step that would break an invariant of DESIGN.md. */
 export function guard(action: Action, world: World): void {
-  const violations =
-    action.kind === "shift" || action.kind === "promote" || action.kind === "expose"
-      ? checkOriginUpdate(action.origins, world.global.origins, world.stamps)
-      : action.kind === "restore-blue"
-        ? checkOriginUpdate(action.origins, world.global.origins, world.stamps, world.intent?.blueRelease === null)
-        : action.kind === "destroy-stamps"
-          ? action.stacks.flatMap((s) => checkDestroy(s, world.global.origins))
-          : [];
+  const previous = world.global.origins;
+  const violations: InvariantViolation[] = [];
+  switch (action.kind) {
+    case "shift":
+    case "expose":
+      violations.push(...checkOriginUpdate(action.origins, previous, world.stamps));
+      break;
+    case "promote":
+      violations.push(...checkOriginUpdate(action.origins, previous, world.stamps), ...checkOnlyLiveServes(action.origins, action.liveRelease));
+      break;
+    case "restore-blue":
+      violations.push(...checkOriginUpdate(action.origins, previous, world.stamps, world.intent?.blueRelease === null));
+      // Going back after promotion must not lose a region that served.
+      if (world.intent?.mode === "undo") violations.push(...checkServingRegions(action.origins, previous));
+      break;
+    case "drop-retained":
+      violations.push(...checkOriginUpdate(action.origins, previous, world.stamps), ...checkDropRetained(action.release, action.origins, previous));
+      break;
+    case "retain-blue":
+      if (world.global.liveRelease !== action.from) violations.push({ invariant: "retained stamps take no traffic", detail: `${action.release} can be retained only once ${action.from} is live` });
+      violations.push(...checkOnlyLiveServes(previous, action.from));
+      break;
+    case "destroy-stamps":
+      violations.push(...action.stacks.flatMap((s) => checkDestroy(s, previous)));
+      break;
+    default:
+      break;
+  }
   if (violations.length > 0) throw new InvariantError(violations);
 }

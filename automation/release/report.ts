@@ -1,4 +1,5 @@
 import type { OriginSpec } from "../../global/contract.js";
+import type { Action } from "./model.js";
 import type { ReleaseEvent } from "./run-release.js";
 
 /**
@@ -23,6 +24,8 @@ export function formatEvent(event: ReleaseEvent): string | undefined {
       return `  ✓ ${event.stack} deployed`;
     case "stamp-destroyed":
       return `  ✓ ${event.stack} destroyed`;
+    case "retained":
+      return `  ✓ ${event.release} kept without traffic until ${event.until}: "contoso release undo" brings it back until then`;
     case "lock-recovered":
       return `  ! recovered the release lock left by ${event.from} (that process is gone)`;
     case "note":
@@ -51,9 +54,15 @@ function describeAction(action: Extract<ReleaseEvent, { type: "action" }>["actio
     case "pause":
       return `⏸ paused at ${action.percent}% before ${action.nextPercent}%, watching green health: approve with "contoso release promote"`;
     case "promote":
-      return `▸ promote ${action.liveRelease}: ${weights(action.origins)} (blue origins removed)`;
+      return `▸ promote ${action.liveRelease}: ${weights(action.origins)} (${action.origins.some((o) => o.release !== action.liveRelease) ? "blue origins kept disabled for release undo" : "blue origins removed"})`;
+    case "retain-blue":
+      return `▸ keep ${action.release}'s stamps for release undo (origins disabled)`;
+    case "drop-retained":
+      return `▸ dropping the undo window of ${action.release}: its disabled origins removed`;
+    case "forget-retention":
+      return `▸ the undo window of ${action.release} is closed`;
     case "destroy-stamps":
-      return `▸ destroy ${action.why === "blue" ? "blue" : "failed green"} stamps ${action.stacks.join(", ")}`;
+      return `▸ destroy ${DESTROYED[action.why]} stamps ${action.stacks.join(", ")}`;
     case "begin-rollback":
       return `↩ roll back: ${action.reason}`;
     case "restore-blue":
@@ -64,6 +73,13 @@ function describeAction(action: Extract<ReleaseEvent, { type: "action" }>["actio
       return `■ blocked: ${action.reason}`;
   }
 }
+
+const DESTROYED: Record<Extract<Action, { kind: "destroy-stamps" }>["why"], string> = {
+  blue: "blue",
+  "failed-green": "failed green",
+  "retained-blue": "retained blue",
+  undone: "undone",
+};
 
 export function weights(origins: OriginSpec[]): string {
   return origins.map((o) => `${o.stamp}=${o.enabled ? o.weight : "off"}`).join(" ");

@@ -10,10 +10,11 @@ import { validateCidrs, validateImage } from "../stacks/inputs.js";
 import { destroyStack } from "../stacks/destroy-stack.js";
 import { stampStack } from "../stacks/stamp-stack.js";
 import { GATE_TAG, intentToTags, promotionToTag } from "./intent-tags.js";
-import { highestStepReached } from "./decide.js";
+import { highestStepReached, releasePlanOf } from "./decide.js";
+import { planUndo } from "./undo.js";
 import { greenShare } from "./weights.js";
 import type { ReleaseIntent, World } from "./model.js";
-import { enginePorts, gateSettings, observeWorld, type ProgressEvent, type ReleaseTiming, type StackOps } from "./ports.js";
+import { enginePorts, gateAndRecord, gateSettings, observeWorld, type ProgressEvent, type ReleaseTiming, type StackOps } from "./ports.js";
 import { isPromoted } from "./decide.js";
 import { interruptionOf, TurnBackRequested } from "./interruption.js";
 import type { HostResolver } from "./probe.js";
@@ -44,6 +45,8 @@ export interface ReleaseContext {
   /** Called after every stack change (the offline stamps' server re-reads the stacks). */
   afterStackChange?: () => Promise<void>;
   signal?: AbortSignal;
+  /** The clock of records (a release's start, the end of an undo window); the system clock by default. */
+  now?: () => Date;
 }
 
 export interface ReleaseSummary {
@@ -145,7 +148,7 @@ async function drive(ctx: ReleaseContext, world: World): Promise<ReleaseSummary>
         return turned;
       },
     };
-    const outcome = await reconcile({ regions: ctx.env.regions, steps: ctx.env.release.steps, pauseBefore: ctx.env.release.pauseBefore }, ports, {
+    const outcome = await reconcile(releasePlanOf(ctx.env), ports, {
       beforeRetry: (attempt) => interruptibleSleep(retryDelayMs(attempt, ctx.timing.scale), ctx.signal),
     });
     const after = await observeWorld(ctx.engine, ctx.env.name);
@@ -237,7 +240,7 @@ export async function startRelease(
       mode: "rollout",
       blueRelease: world.global.liveRelease,
       keepFailed: request.keepFailed,
-      startedAt: new Date().toISOString(),
+      startedAt: (ctx.now ?? (() => new Date()))().toISOString(),
       ...(request.autoPromote ? { autoPromote: true } : {}),
     };
     await ctx.engine.setTags(globalStackName(ctx.env.name), intentToTags(intent));
@@ -267,6 +270,9 @@ export async function abortRelease(ctx: ReleaseContext, request: { keepFailed?: 
     if (isPromoted(world) && intent.mode === "rollout") {
       throw new InputError(`release ${intent.release} is already promoted in ${ctx.env.name}; release the previous version again instead of aborting`);
     }
+    if (intent.mode === "undo") {
+      throw new InputError(`an undo of ${intent.release} is in progress in ${ctx.env.name}: it cannot be aborted, finish it with "contoso release resume --env ${ctx.env.name}"`);
+    }
     const next: ReleaseIntent = { ...intent, mode: "abort", reason: "aborted by an operator", keepFailed: request.keepFailed ?? intent.keepFailed };
     await ctx.engine.setTags(globalStackName(ctx.env.name), intentToTags(next));
     return { ...world, intent: next };
@@ -291,6 +297,10 @@ export async function abortRelease(ctx: ReleaseContext, request: { keepFailed?: 
     const intent = world.intent;
     if (isPromoted(world) && intent.mode === "rollout") {
       throw new InputError(`release ${intent.release} is already promoted in ${ctx.env.name}; release the previous version again instead of aborting`);
+    }
+    // The running process only takes in an abort of a rollout: an undo would drop the request silently.
+    if (intent.mode === "undo") {
+      throw new InputError(`an undo of ${intent.release} is in progress in ${ctx.env.name}: it cannot be aborted; it ends on ${intent.blueRelease ?? "the previous release"}`);
     }
     const mailbox = await abortMailbox(ctx.engine, ctx.env.name);
     await mailbox.post({ release: intent.release, keepFailed: request.keepFailed ?? false, requestedAt: new Date().toISOString(), by: `pid ${process.pid} on ${os.hostname()}` });
@@ -321,7 +331,10 @@ export async function promoteRelease(ctx: Pick<ReleaseContext, "engine" | "env">
   const world = await observeWorld(engine, env.name);
   const intent = world.intent;
   if (!intent) throw new InputError(`no release in progress in ${env.name}: nothing to promote (live release ${world.global.liveRelease ?? "none"})`);
-  if (intent.mode !== "rollout") throw new InputError(`release ${intent.release} of ${env.name} is ${intent.mode === "abort" ? "being aborted" : "rolling back"}: there is nothing to promote`);
+  if (intent.mode !== "rollout") {
+    const doing = intent.mode === "abort" ? "being aborted" : intent.mode === "undo" ? "being undone" : "rolling back";
+    throw new InputError(`release ${intent.release} of ${env.name} is ${doing}: there is nothing to promote`);
+  }
   if (world.global.liveRelease === intent.release) throw new InputError(`release ${intent.release} is already promoted in ${env.name}`);
   let through: number | undefined;
   if (!request.full) {
@@ -349,4 +362,49 @@ export async function promoteRelease(ctx: Pick<ReleaseContext, "engine" | "env">
     liveRelease: world.global.liveRelease,
     promotion: through === undefined ? "every remaining step" : `the pause before ${env.release.steps[through]}%`,
   };
+}
+
+/**
+ * `release undo`: the retained previous release serves again, without redeploying anything. Under
+ * the environment's lock for the whole read-decide-write: observe, check the window and the
+ * retained stamps (undo.ts; a refusal changes nothing), check their health through their stamp
+ * endpoints (k of n, as a gate: they sat without traffic for up to the window), then record the
+ * undo and reconcile it — one global update (blue's origins enabled at their recorded weights, the
+ * undone release's removed), then the undone release's stamps destroyed, as after a rollback. A
+ * crash after the record is finished by `release resume`.
+ */
+export async function undoRelease(ctx: ReleaseContext, request: { now: Date }): Promise<ReleaseSummary> {
+  return withLock(ctx, "release", async (locked) => {
+    const world = await observeWorld(ctx.engine, ctx.env.name);
+    const plan = planUndo(world, request.now);
+    const settings = gateSettings(ctx.env, ctx.timing);
+    const targets = plan.stamps.map((s) => ({ stack: s.stack, hostName: s.probeHostName!, release: s.release }));
+    ctx.onEvent({ type: "note", message: `undo ${plan.undone}: checking the health of ${plan.retained}'s retained stamps (window until ${plan.until})` });
+    await locked.checkpoint("before:undo-gate");
+    const verdicts = await gateAndRecord(ctx.engine, targets, settings.deadlineMs, {
+      settings,
+      resolve: ctx.resolve,
+      path: ctx.env.originHealthProbe.path,
+      ...(ctx.signal ? { signal: ctx.signal } : {}),
+      onProbe: (stack, result) => ctx.onEvent({ type: "probe", stack, result }),
+    });
+    for (const verdict of verdicts) ctx.onEvent({ type: "gate-verdict", verdict });
+    if (ctx.signal?.aborted) throw interruptionOf(ctx.signal);
+    const sick = verdicts.filter((v) => !v.passed);
+    if (sick.length > 0) {
+      throw Object.assign(new Error(`cannot undo in ${ctx.env.name}: the retained stamps ${sick.map((v) => `${v.stack} (${v.reason ?? "unhealthy"})`).join(", ")} did not pass the health gate; traffic was not changed, ${plan.undone} still serves`), { exitCode: 1 });
+    }
+    const image = (await ctx.engine.outputs(plan.stamps[0]!.stack))?.["image"];
+    const intent: ReleaseIntent = {
+      release: plan.undone,
+      image: typeof image === "string" && image !== "" ? image : "unknown",
+      mode: "undo",
+      blueRelease: plan.retained,
+      keepFailed: false,
+      startedAt: request.now.toISOString(),
+    };
+    await locked.checkpoint("before:record-undo");
+    await ctx.engine.setTags(globalStackName(ctx.env.name), intentToTags(intent));
+    return drive(locked, { ...world, intent });
+  });
 }

@@ -1,5 +1,5 @@
 import type { Environment } from "../../environments/index.js";
-import { decide } from "./decide.js";
+import { decide, releasePlanOf } from "./decide.js";
 import type { World } from "./model.js";
 import { probeOnce, type HostResolver, type ProbeResult } from "./probe.js";
 import { greenShare } from "./weights.js";
@@ -13,6 +13,8 @@ export interface ReleaseStatus {
   mode: string | null;
   greenPercent: number | null;
   reason?: string;
+  /** The previous release kept for `release undo`, and the end of its window. */
+  retained?: { release: string; from: string; until: string };
   origins: { stamp: string; region: string; release: string; weight: number; enabled: boolean }[];
   stamps: { stack: string; region: string; release: string; gate: string; health: string; detail?: string; components: ProbeResult["components"] }[];
 }
@@ -25,6 +27,9 @@ const PHASE: Record<string, string> = {
   bake: "baking",
   pause: "paused (waiting for release promote)",
   promote: "promoting",
+  "retain-blue": "retaining blue for release undo",
+  "drop-retained": "dropping the previous undo window",
+  "forget-retention": "dropping the previous undo window",
   "destroy-stamps": "removing old stamps",
   "begin-rollback": "rolling back",
   "restore-blue": "rolling back",
@@ -34,7 +39,7 @@ const PHASE: Record<string, string> = {
 
 export function phaseOf(world: World, env: Environment): string {
   if (!world.intent) return world.global.exists ? "idle" : "no global stack";
-  const next = decide(world, { regions: env.regions, steps: env.release.steps, pauseBefore: env.release.pauseBefore },
+  const next = decide(world, releasePlanOf(env),
     // A recorded pause means that step's bake finished: the next decision is the pause (or what follows a promote).
     { bakedStep: world.intent.pausedAt ?? null },
   );
@@ -68,6 +73,7 @@ export async function releaseStatus(world: World, env: Environment, resolve: Hos
     mode: intent?.mode ?? null,
     greenPercent: intent ? greenShare(world.global.origins, intent.release) : null,
     ...(intent?.reason ? { reason: intent.reason } : {}),
+    ...(world.retention ? { retained: { ...world.retention } } : {}),
     origins: world.global.origins.map((o) => ({ stamp: o.stamp, region: o.region, release: o.release, weight: o.weight, enabled: o.enabled })),
     stamps,
   };

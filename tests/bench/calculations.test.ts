@@ -11,10 +11,16 @@ const MINUTE = 60_000;
 describe("bench: the pure calculations behind the figures", () => {
   const prod = loadEnvironment("prod");
 
-  it("prod's critical path at Azure's pace: stamp 12 min + expose 4 min + gate 40 s + 3 x (4 min + 15 min bake) + promote 4 min + teardown 8 min 2 s", () => {
+  it("prod's critical path at Azure's pace: stamp 12 min + expose 4 min + gate 40 s + 3 x (4 min + 15 min bake) + promote 4 min (blue retained: no teardown)", () => {
     const path = releaseCriticalPath(prod, 1);
-    expect(path.totalMs).to.equal(12 * MINUTE + 4 * MINUTE + 40_000 + 3 * (4 * MINUTE + 15 * MINUTE) + 4 * MINUTE + 8 * MINUTE + 2_000);
-    expect(path.parts.map((p) => p.name)).to.have.length(3 + 2 * 3 + 2);
+    expect(path.totalMs).to.equal(12 * MINUTE + 4 * MINUTE + 40_000 + 3 * (4 * MINUTE + 15 * MINUTE) + 4 * MINUTE);
+    expect(path.parts.map((p) => p.name)).to.have.length(3 + 2 * 3 + 1);
+  });
+
+  it("without a blueRetention the release also tears blue down: + 8 min 2 s", () => {
+    const destroying = loadEnvironment("prod", { release: { blueRetention: "0s" } });
+    expect(releaseCriticalPath(destroying, 1).totalMs - releaseCriticalPath(prod, 1).totalMs).to.equal(8 * MINUTE + 2_000);
+    expect(releaseCriticalPath(destroying, 1).parts.at(-1)!.name).to.equal("blue teardown (destroy + remove)");
   });
 
   it("scales every part like the engine and the driver do, including the driver's 50 ms probe-interval floor", () => {

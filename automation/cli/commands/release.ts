@@ -6,7 +6,8 @@ import { formatEvent } from "../../release/report.js";
 import { setTimeout as sleep } from "node:timers/promises";
 import { releaseEventStream } from "../../release/event-stream.js";
 import { ReleaseProgress } from "../release-progress.js";
-import { abortRelease, promoteRelease, resumeRelease, startRelease, type ReleaseContext, type ReleaseEvent, type ReleaseSummary } from "../../release/run-release.js";
+import { parseNow } from "../../environments/ttl.js";
+import { abortRelease, promoteRelease, resumeRelease, startRelease, undoRelease, type ReleaseContext, type ReleaseEvent, type ReleaseSummary } from "../../release/run-release.js";
 import type { Environment } from "../../../environments/index.js";
 import { gateSettings, observeWorld } from "../../release/ports.js";
 import { openReleaseSession, parseTimeScale } from "../../release/session.js";
@@ -22,6 +23,7 @@ import { InterruptedError, interruptionOf } from "../../release/interruption.js"
  * `contoso release start|resume|abort|status`: blue/green releases. Exit codes: 0 released (or
  * nothing to do), 1 an operation failed (run `release resume` once fixed), 2 bad input,
  * 3 the release failed and was rolled back (or was aborted), 4 another run holds the environment,
+ * (undo: 2 when no retained release can be put back — outside its window, or its stamps gone),
  * 5 interrupted (SIGINT/SIGTERM): nothing recorded as passed, run `release resume` (or `abort`).
  */
 export const EXIT_ROLLED_BACK = 3;
@@ -92,6 +94,15 @@ export function register(program: Command, ctx: CliContext): void {
         abortRelease(session, { ...(opts.keepFailed ? { keepFailed: true } : {}), wait: opts.wait === true }));
     });
 
+  verbose(common(group.command("undo")))
+    .description("after promotion, put the previous release back while its stamps are retained (the environment's blueRetention): one global update, no redeploy")
+    .option("--now <iso>", "the time to judge the undo window against (default: now), e.g. to replay a decision")
+    .action(async (opts: CommonOptions & { now?: string }, command: Command) => {
+      const env = ctx.environment(opts.env);
+      const now = parseNow(opts.now);
+      await run(ctx, command, { env, timeScale: opts.timeScale, verb: "undo", verbose: opts.verbose === true }, (session) => undoRelease(session, { now }));
+    });
+
   common(group.command("status"))
     .description("phase, weights per origin and health per stamp (--watch: follow the release until it ends)")
     .option("--watch", "follow the release in progress until it ends, whoever runs it: a line (with --json, a status record) at every change; read-only, never takes the lock")
@@ -117,8 +128,8 @@ interface RunOptions {
   env: Environment;
   timeScale: string | undefined;
   probeAllow?: string[] | undefined;
-  /** An abort that ends back on blue succeeded; a release that does failed (exit 3). */
-  verb: "release" | "abort";
+  /** An abort (or an undo) that ends back on blue succeeded; a release that does failed (exit 3). */
+  verb: "release" | "abort" | "undo";
   verbose?: boolean;
 }
 
@@ -185,6 +196,8 @@ function summaryText(s: ReleaseSummary): string {
       return `${s.env}: release ${s.release} failed and was rolled back; live release ${s.liveRelease ?? "none"}${s.reason ? ` (${s.reason})` : ""}`;
     case "aborted":
       return `${s.env}: release ${s.release} aborted; live release ${s.liveRelease ?? "none"}`;
+    case "undone":
+      return `${s.env}: release ${s.release} undone; live release ${s.liveRelease ?? "none"} (its stamps were kept, nothing was redeployed)`;
     case "promote-requested":
       return `${s.env}: promotion of release ${s.release} requested`;
     case "abort-requested":
@@ -201,6 +214,7 @@ export function statusText(s: ReleaseStatus, width?: number): string {
     `environment ${s.env}: ${s.phase}${s.release ? ` (release ${s.release}${s.greenPercent !== null ? `, ${s.greenPercent}% on green` : ""})` : ""}; live release ${s.liveRelease ?? "none"}`,
   ];
   if (s.reason) lines.push(`reason: ${s.reason}`);
+  if (s.retained) lines.push(`retained: ${s.retained.release} (without traffic) until ${s.retained.until}: "contoso release undo --env ${s.env}" puts it back`);
   lines.push("");
   if (s.origins.length === 0) lines.push("(no origins)");
   else {
@@ -231,10 +245,13 @@ async function watchRelease(ctx: CliContext, command: Command, env: Environment,
   const settings = gateSettings(env, release.timing);
   let last = "";
   let watched: string | null = null;
+  let watchedMode: string | null = null;
   for (;;) {
     await release.afterStackChange?.();
     const status = await releaseStatus(await observeWorld(release.engine, env.name), env, release.resolve, settings.probeTimeoutMs);
     watched ??= status.release;
+    // An undo ends well when the retained release is live again.
+    if (status.mode !== null && watched === status.release) watchedMode = status.mode;
     const key = JSON.stringify([status.phase, status.release, status.greenPercent, status.origins, status.stamps.map((s) => [s.stack, s.gate, s.health])]);
     if (key !== last) {
       last = key;
@@ -247,6 +264,10 @@ async function watchRelease(ctx: CliContext, command: Command, env: Environment,
         return;
       }
       if (ctx.signal.aborted) return;
+      if (watchedMode === "undo" && status.liveRelease !== watched) {
+        if (!json) ctx.print(`${env.name}: release ${watched} undone; live release ${status.liveRelease ?? "none"}`);
+        return;
+      }
       if (status.liveRelease !== watched) {
         throw new ReleaseFailedError(`${env.name}: release ${watched} ended without going live; live release ${status.liveRelease ?? "none"}`);
       }

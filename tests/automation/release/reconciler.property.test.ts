@@ -1,7 +1,7 @@
 import { expect } from "chai";
 import fc from "fast-check";
 import { reconcile, type ReconcilerEvent, type ReleaseOutcome } from "../../../automation/release/reconciler.js";
-import { BLUE, Crash, GREEN, SimulatedWorld, type SimulationScript, type StampHealth } from "./simulated-world.js";
+import { BLUE, Crash, EARLIER, GREEN, SimulatedWorld, type SimulationScript, type StampHealth } from "./simulated-world.js";
 import { propertyRuns } from "../../property-runs.js";
 
 const REGIONS = ["weu", "neu", "sdc", "eus2"];
@@ -13,7 +13,7 @@ const health = (steps: number): fc.Arbitrary<StampHealth> =>
     { weight: 2, arbitrary: fc.integer({ min: 0, max: steps - 1 }).map((k): StampHealth => ({ failsAtBakeStep: k })) },
   );
 
-const script: fc.Arbitrary<SimulationScript & { abortAfterCrash: boolean }> = fc
+const script: fc.Arbitrary<SimulationScript & { abortAfterCrash: boolean; undo: boolean }> = fc
   .record({
     regionCount: fc.integer({ min: 1, max: 4 }),
     steps: fc.constantFrom([100], [50, 100], [10, 50, 100], [5, 25, 50, 100]),
@@ -24,6 +24,10 @@ const script: fc.Arbitrary<SimulationScript & { abortAfterCrash: boolean }> = fc
     operationFaults: fc.array(fc.oneof({ weight: 7, arbitrary: fc.constant(false) }, { weight: 1, arbitrary: fc.constant(true) }), { maxLength: 80, size: "max" }),
     crashes: fc.array(fc.oneof({ weight: 7, arbitrary: fc.constant(false) }, { weight: 1, arbitrary: fc.constant(true) }), { maxLength: 80, size: "max" }),
     abortAfterCrash: fc.boolean(),
+    // Issue 17: blue retained after promotion (the undo window), an earlier window to drop first, and an undo afterwards.
+    retentionMs: fc.constantFrom(0, 3_600_000),
+    earlierRetained: fc.boolean(),
+    undo: fc.boolean(),
   })
   .chain((base) =>
     fc
@@ -41,8 +45,13 @@ const script: fc.Arbitrary<SimulationScript & { abortAfterCrash: boolean }> = fc
         operationFaults: base.operationFaults,
         crashes: base.crashes,
         abortAfterCrash: base.abortAfterCrash,
+        retentionMs: base.retentionMs,
+        earlierRetained: base.earlierRetained && !base.firstRelease,
+        undo: base.undo,
       })),
   );
+
+const planOf = (world: SimulatedWorld) => ({ regions: world.script.regions, steps: world.script.steps, blueRetentionMs: world.script.retentionMs ?? 0 });
 
 /** Runs the reconciler to the end like an operator would: after a crash or a stop, run it again (or abort). */
 async function runToEnd(world: SimulatedWorld, abortAfterCrash: boolean): Promise<{ outcome: ReleaseOutcome; events: ReconcilerEvent[]; runs: number }> {
@@ -51,7 +60,7 @@ async function runToEnd(world: SimulatedWorld, abortAfterCrash: boolean): Promis
     // A crash right after the last step leaves nothing to resume: the world says how it ended.
     if (runs > 1 && world.intent === null) return { outcome: world.liveRelease === GREEN ? "released" : world.aborted ? "aborted" : "rolled-back", events, runs };
     try {
-      const outcome = await reconcile({ regions: world.script.regions, steps: world.script.steps }, world.ports(events), { maxAttempts: 3 });
+      const outcome = await reconcile(planOf(world), world.ports(events), { maxAttempts: 3 });
       return { outcome, events, runs };
     } catch (err) {
       if (!(err instanceof Crash) && !(err instanceof Error && /failed/.test(err.message))) throw err;
@@ -61,7 +70,27 @@ async function runToEnd(world: SimulatedWorld, abortAfterCrash: boolean): Promis
   throw new Error("no convergence after 100 runs");
 }
 
+/** `release undo` run to the end the same way: recorded once (after its checks), then resumed after every crash or stop. */
+async function undoToEnd(world: SimulatedWorld): Promise<{ outcome: ReleaseOutcome; events: ReconcilerEvent[] }> {
+  const events: ReconcilerEvent[] = [];
+  world.recordUndo();
+  for (let runs = 1; runs <= 100; runs++) {
+    if (runs > 1) undosInterrupted++;
+    if (runs > 1 && world.intent === null) return { outcome: "undone", events };
+    try {
+      return { outcome: await reconcile(planOf(world), world.ports(events), { maxAttempts: 3 }), events };
+    } catch (err) {
+      if (!(err instanceof Crash) && !(err instanceof Error && /failed/.test(err.message))) throw err;
+    }
+  }
+  throw new Error("the undo did not converge after 100 runs");
+}
+
 export let scenariosRun = 0;
+/** Scenarios that reached an undo, and that dropped an earlier window on the way to release: both must be exercised. */
+let undosRun = 0;
+let undosInterrupted = 0;
+let dropsRun = 0;
 
 describe("release reconciler under random faults (property)", () => {
   it("keeps every invariant after every step and ends released or fully rolled back", async function () {
@@ -76,17 +105,41 @@ describe("release reconciler under random faults (property)", () => {
         expect(world.intent, "the release record is cleared at the end").to.equal(null);
 
         const greenOrigins = world.origins.filter((o) => o.release === GREEN);
+        const retains = (s.retentionMs ?? 0) > 0 && !s.firstRelease;
+        const stampsOf = (release: string) => [...world.stamps.values()].filter((st) => st.release === release).map((st) => st.stack).sort();
         if (outcome === "released") {
           expect(s.greenHealth.every((h) => h === "healthy"), "only a healthy green is released").to.equal(true);
           expect(world.liveRelease).to.equal(GREEN);
-          expect(world.origins.map((o) => [o.release, o.weight, o.enabled])).to.deep.equal(s.regions.map(() => [GREEN, 1000, true]));
-          expect([...world.stamps.values()].filter((st) => st.release === BLUE)).to.have.length(0);
+          expect(world.origins.filter((o) => o.enabled).map((o) => [o.release, o.weight])).to.deep.equal(s.regions.map(() => [GREEN, 1000]));
+          // An earlier window is gone whole; blue is retained (deployed, origins disabled, recorded) or gone.
+          expect(stampsOf(EARLIER), "the earlier retained release is dropped").to.deep.equal([]);
+          if (s.earlierRetained) dropsRun++;
+          expect(world.origins.filter((o) => o.release !== GREEN).map((o) => [o.release, o.enabled])).to.deep.equal(retains ? s.regions.map(() => [BLUE, false]) : []);
+          expect(stampsOf(BLUE)).to.deep.equal(retains ? s.regions.map((r) => `prod-${r}-${BLUE}`).sort() : []);
+          expect(world.retention).to.deep.equal(retains ? { release: BLUE, from: GREEN, until: "2026-11-21T02:00:00.000Z" } : null);
+          if (retains && s.undo) {
+            const deployedBefore = [...world.deployed];
+            undosRun++;
+            const undo = await undoToEnd(world);
+            expect(undo.outcome).to.equal("undone");
+            expect(world.violations, world.violations.join("; ")).to.deep.equal([]);
+            expect(world.deployed, "an undo redeploys nothing").to.deep.equal(deployedBefore);
+            expect(world.liveRelease).to.equal(BLUE);
+            expect(world.origins.map((o) => [o.release, o.weight, o.enabled])).to.deep.equal(s.regions.map(() => [BLUE, 1000, true]));
+            expect(stampsOf(GREEN), "the undone release is removed").to.deep.equal([]);
+            expect(world.retention).to.equal(null);
+            expect(world.intent).to.equal(null);
+          }
         } else {
           expect(outcome).to.be.oneOf(["rolled-back", "aborted"]);
           expect(greenOrigins).to.have.length(0);
           expect(world.liveRelease).to.equal(s.firstRelease ? null : BLUE);
           if (!s.firstRelease) {
-            expect(world.origins.map((o) => [o.release, o.weight, o.enabled])).to.deep.equal(s.regions.map(() => [BLUE, 1000, true]));
+            expect(world.origins.filter((o) => o.enabled).map((o) => [o.release, o.weight])).to.deep.equal(s.regions.map(() => [BLUE, 1000]));
+            // Only an earlier retained release may stay beside blue, disabled, and only while recorded.
+            for (const o of world.origins.filter((x) => x.release !== BLUE)) {
+              expect([o.release, o.enabled, world.retention?.release]).to.deep.equal([EARLIER, false, EARLIER]);
+            }
           }
           expect([...world.stamps.values()].filter((st) => st.release === GREEN), "green is removed").to.have.length(0);
           if (outcome === "rolled-back") expect(s.greenHealth.some((h) => h !== "healthy") || s.operationFaults.some(Boolean)).to.equal(true);
@@ -95,6 +148,9 @@ describe("release reconciler under random faults (property)", () => {
       propertyRuns(5000),
     );
     expect(scenariosRun).to.be.at.least(propertyRuns(5000).numRuns);
+    // The new paths are exercised, undos interrupted by crashes included (about 150, 90 and 290 at 5000 cases).
+    const floor = propertyRuns(5000).numRuns / 100;
+    expect([undosRun, undosInterrupted, dropsRun].every((n) => n >= floor), `undos ${undosRun} (${undosInterrupted} resumed runs), drops ${dropsRun}`).to.equal(true);
   });
 
   it("blue falling sick never changes what the release does: the gate and the bakes judge green alone", async function () {

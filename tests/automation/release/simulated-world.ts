@@ -1,5 +1,5 @@
 import type { OriginSpec } from "../../../global/contract.js";
-import type { Action, ObservedStamp, ReleaseIntent, World } from "../../../automation/release/model.js";
+import type { Action, ObservedStamp, ReleaseIntent, Retention, World } from "../../../automation/release/model.js";
 import type { ActionResult, ReconcilerEvent, ReleasePorts } from "../../../automation/release/reconciler.js";
 
 /**
@@ -36,10 +36,20 @@ export interface SimulationScript {
    * stack and the next (deploying green, recording gate verdicts, destroying blue or green).
    */
   crashes: boolean[];
+  /** The environment's blueRetention (0 or absent: blue destroyed at promotion). */
+  retentionMs?: number;
+  /**
+   * An earlier release (r0) retained by the promotion of blue, its stamps deployed with disabled
+   * origins in every region: the release must drop that window before anything else.
+   */
+  earlierRetained?: boolean;
 }
 
 export const BLUE = "r1";
 export const GREEN = "r2";
+export const EARLIER = "r0";
+/** The simulation's clock: every retention starts here. */
+export const SIM_NOW = Date.parse("2026-11-21T01:00:00Z");
 
 interface SimStamp extends ObservedStamp {
   health: StampHealth;
@@ -50,7 +60,10 @@ export class SimulatedWorld {
   origins: OriginSpec[] = [];
   liveRelease: string | null = null;
   intent: ReleaseIntent | null;
+  retention: Retention | null = null;
   violations: string[] = [];
+  /** Stamps an `up` deployed (an undo must never add to it). */
+  deployed: string[] = [];
   everServed = false;
   destroyedGreen: string[] = [];
   private faultIndex = 0;
@@ -65,6 +78,14 @@ export class SimulatedWorld {
       });
       this.liveRelease = BLUE;
       this.everServed = true;
+      if (script.earlierRetained) {
+        for (const region of script.regions) {
+          const stack = `prod-${region}-${EARLIER}`;
+          this.stamps.set(stack, { stack, region, release: EARLIER, deployed: true, hostName: `${stack}.example`, gate: "passed", health: "healthy" });
+          this.origins.push({ stamp: stack, region, release: EARLIER, hostName: `${stack}.example`, weight: 1000, enabled: false, priority: 1 });
+        }
+        this.retention = { release: EARLIER, from: BLUE, until: new Date(SIM_NOW + 3_600_000).toISOString() };
+      }
     }
     this.intent = {
       release: GREEN, image: "shop:r2", mode: "rollout", blueRelease: script.firstRelease ? null : BLUE,
@@ -78,7 +99,13 @@ export class SimulatedWorld {
       global: { exists: true, origins: this.origins.map((o) => ({ ...o })), liveRelease: this.liveRelease },
       stamps: [...this.stamps.values()].map(({ health: _h, ...s }) => ({ ...s })),
       intent: this.intent ? { ...this.intent } : null,
+      retention: this.retention ? { ...this.retention } : null,
     };
+  }
+
+  /** `release undo` once the release ended: what the command records after its checks (undo.ts) passed. */
+  recordUndo(): void {
+    this.intent = { release: GREEN, image: "shop:r1", mode: "undo", blueRelease: BLUE, keepFailed: false, startedAt: new Date(SIM_NOW).toISOString() };
   }
 
   private operationFails(): boolean {
@@ -124,6 +151,7 @@ export class SimulatedWorld {
           const i = this.script.regions.indexOf(region);
           const fails = this.operationFails();
           this.stamps.set(stack, { stack, region, release: GREEN, deployed: !fails, hostName: fails ? undefined : `${stack}.example`, gate: "pending", health: this.script.greenHealth[i] ?? "healthy" });
+          this.deployed.push(stack);
           if (fails) throw new Error(`up of ${stack} failed`);
         });
         return { ok: true };
@@ -153,6 +181,7 @@ export class SimulatedWorld {
       case "shift":
       case "promote":
       case "restore-blue":
+      case "drop-retained":
         if (this.operationFails()) throw new Error("global update failed");
         this.origins = action.origins.map((o) => ({ ...o }));
         this.liveRelease = action.liveRelease;
@@ -164,6 +193,9 @@ export class SimulatedWorld {
           if (this.operationFails()) throw new Error(`destroy of ${stack} failed`);
           this.stamps.delete(stack);
           if (stack.endsWith(GREEN)) this.destroyedGreen.push(stack);
+          if (this.retention && stack.endsWith(`-${this.retention.release}`) && this.origins.some((o) => o.stamp === stack)) {
+            this.violations.push(`destroyed retained stamp ${stack} while its origin is still listed for undo`);
+          }
           this.checkInvariants();
         });
         return { ok: true };
@@ -171,8 +203,17 @@ export class SimulatedWorld {
         if (this.operationFails()) throw new Error("writing the release record (rollback) failed");
         this.intent = { ...this.intent!, mode: this.intent!.mode === "abort" ? "abort" : "rollback", reason: action.reason };
         return { ok: true };
+      case "retain-blue":
+        if (this.operationFails()) throw new Error("writing the retention record failed");
+        this.retention = { release: action.release, from: action.from, until: new Date(SIM_NOW + action.retentionMs).toISOString() };
+        return { ok: true };
+      case "forget-retention":
+        if (this.operationFails()) throw new Error("clearing the retention record failed");
+        this.retention = null;
+        return { ok: true };
       case "finish":
         if (this.operationFails()) throw new Error("clearing the release record failed");
+        if (action.outcome === "undone") this.retention = null;
         this.intent = null;
         return { ok: true };
       case "blocked":
@@ -201,7 +242,23 @@ export class SimulatedWorld {
     const firstReleaseRolledBack = this.script.firstRelease && this.intent?.mode !== "rollout";
     if (this.everServed && enabled.length === 0 && !firstReleaseRolledBack) this.violations.push("zero enabled origins");
     if (enabled.length > 0) this.everServed = true;
+    // Retained stamps take no traffic (until an undo brings them back) and exist while their origins are listed.
+    const r = this.retention;
+    if (r && this.intent?.mode !== "undo") {
+      for (const o of this.origins.filter((x) => x.release === r.release)) {
+        if (o.enabled) this.violations.push(`retained ${o.stamp} takes traffic`);
+        if (!this.stamps.get(o.stamp)?.deployed) this.violations.push(`retained origin ${o.stamp} has no stamp`);
+      }
+    }
+    // Never fewer serving regions than before an undo.
+    const regions = new Set(enabled.map((o) => o.region));
+    if (this.servingRegions && this.intent?.mode === "undo") {
+      for (const region of this.servingRegions) if (!regions.has(region)) this.violations.push(`undo left ${region} without an enabled origin`);
+    }
+    if (this.intent?.mode !== "undo" || this.servingRegions === null) this.servingRegions = regions;
   }
+
+  private servingRegions: Set<string> | null = null;
 
   ports(events: ReconcilerEvent[]): ReleasePorts {
     // A new run is a new process.

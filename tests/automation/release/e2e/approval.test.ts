@@ -5,6 +5,7 @@ import {
   envFor,
   image,
   placeOf,
+  promotedPlace,
   releasedPlace,
   runCli,
   runStreaming,
@@ -56,7 +57,7 @@ describe("release e2e: pause before 100 %, promote from a second command", funct
     expect(kinds.indexOf("shift@100")).to.be.greaterThan(firstPause);
     expect(kinds.slice(0, firstPause)).not.to.include("shift@100");
     expect(checker.feed(run.events).violations).to.deep.equal([]);
-    expect(placeOf(dir)).to.deep.equal(releasedPlace("r2"));
+    expect(placeOf(dir)).to.deep.equal(promotedPlace("r2", "r1"));
     expect(stateViolations(dir)).to.deep.equal([]);
     // The watcher saw the pause and the shift to 100 %, and ended when the release did.
     const watched = await watch!;
@@ -102,7 +103,7 @@ describe("release e2e: pause before 100 %, promote from a second command", funct
     const resumed = await runStreaming(["release", "resume", "--env", "prod"], env);
     expect(resumed.code, resumed.stderr).to.equal(0);
     expect(actions(resumed).map((a) => a!.kind)).not.to.include("pause");
-    expect(placeOf(dir)).to.deep.equal(releasedPlace("r2"));
+    expect(placeOf(dir)).to.deep.equal(promotedPlace("r2", "r1"));
   });
 
   it("release abort while paused reaches the running release: it turns back to r1 (exit 3), abort exits 0", async () => {

@@ -7,6 +7,7 @@ import {
   image,
   lockFile,
   placeOf,
+  promotedPlace,
   releasedPlace,
   runStreaming,
   scenarioPool,
@@ -44,6 +45,8 @@ const RESUME_POINTS: CrashPoint[] = [
   { env: "prod", at: "before:shift", occurrence: 2 },
   { env: "prod", at: "after:bake", occurrence: 2 },
   { env: "prod", at: "after:shift", occurrence: 3 },
+  // Promoted, blue retained for release undo (prod's blueRetention) but the window not recorded yet.
+  { env: "prod", at: "before:retain-blue", occurrence: 1 },
 ];
 
 /** Before promotion only: once green is live, abort refuses (release the previous version again). */
@@ -117,7 +120,7 @@ describe("release e2e: crash at every checkpoint, then resume or abort (offline 
       expectLockRecovered(resumed, crashed, dir, p.env);
       // A crash right after the final step leaves nothing to do; anywhere else resume finishes the release.
       expect(summaryOf(resumed)?.outcome).to.equal(p.at === "after:finish" ? "nothing-to-do" : "released");
-      expect(placeOf(dir, p.env), "same place as an uninterrupted run").to.deep.equal(releasedPlace("r2", p.env));
+      expect(placeOf(dir, p.env), "same place as an uninterrupted run").to.deep.equal(promotedPlace("r2", "r1", p.env));
       expect(checker.feed(resumed.events).violations).to.deep.equal([]);
       expect(stateViolations(dir, p.env)).to.deep.equal([]);
     });

@@ -7,6 +7,7 @@ import {
   image,
   lockFile,
   placeOf,
+  promotedPlace,
   releasedPlace,
   runStreaming,
   scenarioPool,
@@ -42,10 +43,10 @@ const slowAzure = (dir: string) => envFor(dir, { CONTOSO_OFFLINE_TIME_SCALE: "0.
  */
 const interruptedScale = (phase: Phase) => (["promote", "destroy-stamps"].includes(phase) ? [] : ["--time-scale", "0.01"]);
 
-async function interruptAt(dir: string, phase: Phase): Promise<StreamedRun> {
+async function interruptAt(dir: string, phase: Phase, release = "r2"): Promise<StreamedRun> {
   let sent = false;
   // --auto-promote: interruptions, not approvals, are under test here (prod pauses before 100 %).
-  const run = await runStreaming(["release", "start", "--env", ENV, "--release", "r2", "--image", image("r2"), "--auto-promote", ...interruptedScale(phase)], slowAzure(dir), (e, pid) => {
+  const run = await runStreaming(["release", "start", "--env", ENV, "--release", release, "--image", image(release), "--auto-promote", ...interruptedScale(phase)], slowAzure(dir), (e, pid) => {
     if (e.type === "action" && e.action?.kind === phase && !sent) {
       sent = true;
       process.kill(pid, "SIGTERM");
@@ -64,10 +65,10 @@ async function interruptAt(dir: string, phase: Phase): Promise<StreamedRun> {
   expect(run.events.some((e) => e.type === "action-failed"), "an interruption is no failure").to.equal(false);
   expect(actions(run).some((a) => a!.kind === "begin-rollback"), "and no rollback").to.equal(false);
   expect(existsSync(lockFile(dir, ENV)), "the lock is released").to.equal(false);
-  expect(placeOf(dir, ENV).releaseRecord, "the release stays recorded where it was").to.equal("r2");
+  expect(placeOf(dir, ENV).releaseRecord, "the release stays recorded where it was").to.equal(release);
   expect(stateViolations(dir, ENV)).to.deep.equal([]);
   if (phase === "gate") {
-    expect(stampStacks(dir).filter((s) => s.name.endsWith("-r2")).map((s) => s.tags[GATE_TAG]), "no gate verdict recorded").to.deep.equal(["pending", "pending", "pending"]);
+    expect(stampStacks(dir).filter((s) => s.name.endsWith(`-${release}`)).map((s) => s.tags[GATE_TAG]), "no gate verdict recorded").to.deep.equal(["pending", "pending", "pending"]);
   }
   return run;
 }
@@ -79,18 +80,28 @@ describe("release e2e: SIGTERM at every phase of a prod release, then resume or 
   for (const phase of PHASES) {
     pool.define(`SIGTERM in ${phase}, then release resume: released`, async () => {
       const dir = await worldWithR1(`sigterm-${phase}-resume`, ENV);
+      // prod retains blue after promotion (blueRetention): the stamps a prod release destroys are
+      // the previous window's, dropped when the next release starts. So that phase is r3's, after r2.
+      const [release, blue] = phase === "destroy-stamps" ? ["r3", "r2"] : ["r2", "r1"];
+      if (release === "r3") {
+        const r2 = await runStreaming(["release", "start", "--env", ENV, "--release", "r2", "--image", image("r2"), "--auto-promote"], envFor(dir));
+        expect(r2.code, r2.stderr).to.equal(0);
+      }
       const checker = new StreamChecker(dir, ENV);
-      const interrupted = await interruptAt(dir, phase);
+      const interrupted = await interruptAt(dir, phase, release);
+      if (phase === "destroy-stamps") {
+        expect(actions(interrupted).at(-1), "interrupted dropping r1's undo window").to.deep.include({ kind: "destroy-stamps", why: "retained-blue" });
+      }
       const resumed = await runStreaming(["release", "resume", "--env", ENV], envFor(dir));
       expect(resumed.code, resumed.stderr).to.equal(0);
-      expect(summaryOf(resumed)).to.include({ outcome: "released", release: "r2", liveRelease: "r2" });
+      expect(summaryOf(resumed)).to.include({ outcome: "released", release, liveRelease: release });
       if (phase === "bake") {
         // The interrupted bake was not counted: the resumed run bakes the same step again.
         const bakeBefore = actions(interrupted).filter((a) => a!.kind === "bake").pop()!;
         expect(actions(resumed).find((a) => a!.kind === "bake")?.step).to.equal(bakeBefore.step);
       }
       expect(checker.feed(interrupted.events).feed(resumed.events).violations).to.deep.equal([]);
-      expect(placeOf(dir, ENV)).to.deep.equal(releasedPlace("r2", ENV));
+      expect(placeOf(dir, ENV)).to.deep.equal(promotedPlace(release, blue, ENV));
       expect(stateViolations(dir, ENV)).to.deep.equal([]);
     });
   }

@@ -10,6 +10,7 @@ import {
   image,
   lockFile,
   placeOf,
+  promotedPlace,
   releasedPlace,
   runCli,
   runStreaming,
@@ -63,7 +64,7 @@ function expectRefusedBy(run: CliRun, holder: StreamedRun): void {
 function expectReleasedR2(first: StreamedRun, dir: string): void {
   expect(first.code, first.stderr).to.equal(0);
   expect(summaryOf(first)).to.include({ outcome: "released", liveRelease: "r2" });
-  expect(placeOf(dir, ENV)).to.deep.equal(releasedPlace("r2", ENV));
+  expect(placeOf(dir, ENV)).to.deep.equal(promotedPlace("r2", "r1", ENV));
   expect(stateViolations(dir, ENV)).to.deep.equal([]);
   expect(existsSync(lockFile(dir, ENV)), "lock released").to.equal(false);
 }
@@ -143,7 +144,7 @@ describe("release e2e: one writer per environment, raced with a second process",
     const recovered = resumed.events.filter((e) => e.type === "lock-recovered");
     expect(recovered, "the takeover is reported").to.have.length(1);
     expect(recovered[0]!.from).to.match(/ on runner-b /);
-    expect(placeOf(dir, ENV)).to.deep.equal(releasedPlace("r2", ENV));
+    expect(placeOf(dir, ENV)).to.deep.equal(promotedPlace("r2", "r1", ENV));
     expect(stateViolations(dir, ENV)).to.deep.equal([]);
     expect(existsSync(lock), "released at the end").to.equal(false);
 

@@ -5,6 +5,7 @@ import * as path from "node:path";
 import { createInterface } from "node:readline";
 import pLimit from "p-limit";
 import { globalStackName, TAG } from "../../../../environments/stacks.js";
+import { loadEnvironment } from "../../../../environments/index.js";
 import type { OriginSpec } from "../../../../global/contract.js";
 import type { FaultPlan } from "../../../../automation/offline/faults.js";
 import { stackLockPath } from "../../../../automation/lock/file-lock.js";
@@ -238,6 +239,21 @@ export function releasedPlace(release: string, env: EnvName = ENV): Place {
     liveRelease: release,
     origins: stampsOf(release, env).map((s) => `${s} ${release} 1000 p1`).sort(),
     stamps: stampsOf(release, env),
+    releaseRecord: "none",
+  };
+}
+
+/**
+ * Where a release of `release` that replaced `blue` leaves the environment once it finished: with
+ * the environment's blueRetention (prod, staging), blue's stamps stay for `release undo` with their
+ * origins disabled at full weight; without (dev), exactly `releasedPlace`.
+ */
+export function promotedPlace(release: string, blue: string, env: EnvName = ENV): Place {
+  if (loadEnvironment(env).release.blueRetention === 0) return releasedPlace(release, env);
+  return {
+    liveRelease: release,
+    origins: [...stampsOf(release, env).map((s) => `${s} ${release} 1000 p1`), ...stampsOf(blue, env).map((s) => `${s} ${blue} off p1`)].sort(),
+    stamps: [...stampsOf(release, env), ...stampsOf(blue, env)].sort(),
     releaseRecord: "none",
   };
 }

@@ -19,6 +19,7 @@ import {
   hostsOf,
   startAfterBaselines,
   withR1,
+  promotedPlace,
   releasedPlace,
   runCli,
   runStreaming,
@@ -67,7 +68,7 @@ describe("release e2e: outcomes of a release (offline engine, loopback HTTP)", f
   const pool = scenarioPool(3);
   const r1Hosts: Partial<Record<EnvName, Record<string, string>>> = {};
 
-  pool.define("a clean release: r1 then r2 leaves only r2, at full weight; status shows idle and the weights", async () => {
+  pool.define("a clean release: r1 then r2 leaves r2 at full weight and r1 retained for undo; status shows idle, the weights and the retention", async () => {
     const { r1 } = await withR1();
     expect(summaryOf(r1)).to.include({ outcome: "released", release: "r1", liveRelease: "r1" });
     // The environment's first release: nothing to shift from, so green goes straight to the last step.
@@ -81,10 +82,11 @@ describe("release e2e: outcomes of a release (offline engine, loopback HTTP)", f
     expect(r2.problemLines).to.deep.equal([]);
     expect(summaryOf(r2)).to.include({ outcome: "released", release: "r2", liveRelease: "r2" });
     expect(actions(r2).map((a) => `${a!.kind}${a!.percent !== undefined ? ` ${a!.percent}` : ""}`)).to.deep.equal([
-      "deploy-green", "expose", "gate", "shift 10", "bake 10", "shift 50", "bake 50", "shift 100", "bake 100", "promote", "destroy-stamps", "finish",
+      // prod keeps r1 for release undo (blueRetention 1 h): retained, not destroyed.
+      "deploy-green", "expose", "gate", "shift 10", "bake 10", "shift 50", "bake 50", "shift 100", "bake 100", "promote", "retain-blue", "finish",
     ]);
     expect(checker.feed(r2.events).violations).to.deep.equal([]);
-    expect(placeOf(dir)).to.deep.equal(releasedPlace("r2"));
+    expect(placeOf(dir)).to.deep.equal(promotedPlace("r2", "r1"));
     expect(stateViolations(dir)).to.deep.equal([]);
     expect(globalOf(dir).tags[TAG.release]).to.equal("r2");
 
@@ -92,8 +94,10 @@ describe("release e2e: outcomes of a release (offline engine, loopback HTTP)", f
     expect(status.code, status.stderr).to.equal(0);
     const s = JSON.parse(status.stdout) as ReleaseStatus;
     expect(s).to.include({ env: ENV, phase: "idle", liveRelease: "r2", release: null, mode: null });
-    expect(s.origins.map((o) => `${o.stamp} ${o.weight} ${o.enabled}`).sort()).to.deep.equal(stampsOf("r2").map((x) => `${x} 1000 true`));
-    expect(s.stamps.map((st) => `${st.stack} ${st.gate} ${st.health}`).sort()).to.deep.equal(stampsOf("r2").map((x) => `${x} passed Healthy`));
+    // r1 retained for release undo: its origins disabled, its stamps still answering through their stamp endpoints.
+    expect(s.origins.map((o) => `${o.stamp} ${o.weight} ${o.enabled}`).sort()).to.deep.equal([...stampsOf("r1").map((x) => `${x} 1000 false`), ...stampsOf("r2").map((x) => `${x} 1000 true`)].sort());
+    expect(s.stamps.map((st) => `${st.stack} ${st.gate} ${st.health}`).sort()).to.deep.equal([...stampsOf("r1"), ...stampsOf("r2")].map((x) => `${x} passed Healthy`).sort());
+    expect(s.retained).to.deep.include({ release: "r1", from: "r2" });
   });
 
   pool.define("green failing the initial gate: exit 3, r1 untouched at full weight, green stamps destroyed", async () => {
