@@ -1,5 +1,6 @@
 import { InputError } from "../../environments/errors.js";
 import type { GateState, Promotion, ReleaseIntent } from "./model.js";
+import { readVersionedTag, ReleaseRecordError } from "./versioned-tag.js";
 
 /**
  * The release record lives in the backend as ONE tag of the global stack, so any machine that can
@@ -46,11 +47,7 @@ export const GATE_TAG = "contoso:gate";
 export const PROMOTE_TAG = "contoso:release-promote";
 const NONE = "none";
 
-/** The record on the global stack cannot be read: the release is blocked until someone looks. */
-export class ReleaseRecordError extends Error {
-  override readonly name = "ReleaseRecordError";
-  readonly exitCode = 1;
-}
+export { ReleaseRecordError };
 
 /** Schema 1, as stored: short keys so a record fits one 256-character tag value. */
 interface RecordV1 {
@@ -143,30 +140,7 @@ export function intentFromTags(tags: Record<string, string>, stack = "the global
   const raw = tags[RELEASE_RECORD_TAG];
   if (raw === undefined) return legacyIntent(tags, stack);
   if (raw === NONE) return null;
-  const unreadable = (why: string) =>
-    new ReleaseRecordError(
-      `the release record on ${stack} (tag ${RELEASE_RECORD_TAG}) is unreadable: ${why}; nothing was changed. Inspect it with "pulumi stack tag get ${RELEASE_RECORD_TAG} --stack ${stack}"`,
-    );
-  let parsed: unknown;
-  try {
-    parsed = JSON.parse(raw);
-  } catch {
-    throw unreadable(`not JSON (${JSON.stringify(raw.slice(0, 40))}${raw.length > 40 ? "…" : ""})`);
-  }
-  if (typeof parsed !== "object" || parsed === null || Array.isArray(parsed)) throw unreadable("not a JSON object");
-  const record = parsed as Record<string, unknown>;
-  const version = record["v"];
-  if (typeof version !== "number" || !Number.isInteger(version) || version < 1) throw unreadable("no schema version");
-  if (version > RELEASE_RECORD_SCHEMA) {
-    throw new ReleaseRecordError(
-      `the release record on ${stack} has schema version ${version}, written by a newer contoso (this one reads up to ${RELEASE_RECORD_SCHEMA}): upgrade contoso; nothing was changed`,
-    );
-  }
-  const str = (k: string, what: string): string => {
-    const v = record[k];
-    if (typeof v !== "string" || v === "") throw unreadable(`${what} missing`);
-    return v;
-  };
+  const { record, unreadable, str } = readVersionedTag(raw, { name: RELEASE_RECORD_TAG, what: "release record", stack, newestSchema: RELEASE_RECORD_SCHEMA });
   const release = str("r", "release");
   const image = str("i", "image");
   const mode = str("m", "mode");

@@ -1,4 +1,5 @@
-import { ReleaseRecordError, MAX_TAG_VALUE } from "./intent-tags.js";
+import { MAX_TAG_VALUE } from "./intent-tags.js";
+import { readVersionedTag } from "./versioned-tag.js";
 import type { Retention } from "./model.js";
 
 /**
@@ -28,28 +29,7 @@ export function retentionToTags(retention: Retention | null): Record<string, str
 export function retentionFromTags(tags: Record<string, string>, stack = "the global stack"): Retention | null {
   const raw = tags[RETENTION_TAG];
   if (raw === undefined || raw === NONE) return null;
-  const unreadable = (why: string) =>
-    new ReleaseRecordError(
-      `the blue retention record on ${stack} (tag ${RETENTION_TAG}) is unreadable: ${why}; nothing was changed. Inspect it with "pulumi stack tag get ${RETENTION_TAG} --stack ${stack}"`,
-    );
-  let parsed: unknown;
-  try {
-    parsed = JSON.parse(raw);
-  } catch {
-    throw unreadable(`not JSON (${JSON.stringify(raw.slice(0, 40))}${raw.length > 40 ? "…" : ""})`);
-  }
-  if (typeof parsed !== "object" || parsed === null || Array.isArray(parsed)) throw unreadable("not a JSON object");
-  const record = parsed as Record<string, unknown>;
-  if (record["v"] !== 1) {
-    throw typeof record["v"] === "number" && record["v"] > 1
-      ? new ReleaseRecordError(`the blue retention record on ${stack} has schema version ${record["v"]}, written by a newer contoso (this one reads 1): upgrade contoso; nothing was changed`)
-      : unreadable("no schema version");
-  }
-  const str = (k: string, what: string): string => {
-    const v = record[k];
-    if (typeof v !== "string" || v === "") throw unreadable(`${what} missing`);
-    return v;
-  };
+  const { unreadable, str } = readVersionedTag(raw, { name: RETENTION_TAG, what: "blue retention record", stack, newestSchema: 1 });
   const release = str("r", "retained release");
   const from = str("f", "promoted release");
   const until = str("u", "end of the window");
