@@ -1,12 +1,10 @@
 import { expect } from "chai";
-import { spawn } from "node:child_process";
 import * as path from "node:path";
-import { fileURLToPath } from "node:url";
 import { TAG } from "../../../environments/stacks.js";
 import { programs } from "./fixtures/programs.js";
 import { FakePulumiWorld } from "./fake-pulumi-world.js";
 import { propertyRuns } from "../../property-runs.js";
-import { cliEntryArgs } from "../../setup/cli-build.js";
+import { contoso as contosoIn, type CliResult } from "./pulumi-release-world.js";
 
 const EVERYDAY_KILLS = 6;
 
@@ -15,23 +13,10 @@ const EVERYDAY_KILLS = 6;
  * stand-in `pulumi` CLI; the stand-in kills the driver between two CLI calls, and the same command run
  * again finishes the job.
  */
-const here = path.dirname(fileURLToPath(import.meta.url));
-const REPO = path.resolve(here, "../../..");
 
-function contoso(world: FakePulumiWorld, args: string[]): Promise<{ code: number | null; signal: NodeJS.Signals | null; stdout: string; stderr: string }> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [...cliEntryArgs(), "--engine", "pulumi", ...args], {
-      cwd: REPO,
-      env: { ...world.env, CONTOSO_PULUMI_STATE_DIR: path.join(world.repo, "state") },
-      stdio: ["ignore", "pipe", "pipe"],
-    });
-    let stdout = "";
-    let stderr = "";
-    child.stdout.on("data", (d) => (stdout += d));
-    child.stderr.on("data", (d) => (stderr += d));
-    child.on("error", reject);
-    child.on("close", (code, signal) => resolve({ code, signal, stdout, stderr }));
-  });
+/** `contoso --engine pulumi` spawned as a user would, its Pulumi workspaces inside the world. */
+function contoso(world: FakePulumiWorld, args: string[]): Promise<CliResult> {
+  return contosoIn(world, args, { CONTOSO_PULUMI_STATE_DIR: path.join(world.repo, "state") });
 }
 
 describe("contoso on the Pulumi engine (stand-in pulumi CLI)", function () {

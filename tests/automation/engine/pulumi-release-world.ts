@@ -31,11 +31,11 @@ export interface CliResult {
   stderr: string;
 }
 
-export function contoso(world: FakePulumiWorld, args: string[]): Promise<CliResult> {
+export function contoso(world: FakePulumiWorld, args: string[], extraEnv: Record<string, string> = {}): Promise<CliResult> {
   return new Promise((resolve, reject) => {
     const child = spawn(process.execPath, [...cliCommand(), "--engine", "pulumi", ...args], {
       cwd: REPO,
-      env: world.env,
+      env: { ...world.env, ...extraEnv },
       stdio: ["ignore", "pipe", "pipe"],
     });
     let stdout = "";
