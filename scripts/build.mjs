@@ -7,7 +7,7 @@ import * as path from "node:path";
 import { bundleCli, REPO } from "./cli-bundle.mjs";
 
 const dist = path.join(REPO, "dist");
-// Only this build's own output: dist/cli/ is the test run's bundle (tests/setup/cli-build.ts).
+// Only this build's own output: dist/cli-<pid>/ are test runs' bundles (tests/setup/cli-build.ts).
 rmSync(path.join(dist, "build-info.json"), { force: true });
 // The unbundled layout of earlier builds (one file per source) is not used any more.
 for (const dir of ["automation", "environments", "global", "stamp"]) rmSync(path.join(dist, dir), { recursive: true, force: true });

@@ -1,5 +1,5 @@
 // The `contoso` CLI as one esbuild bundle: the launcher's build (scripts/build.mjs → dist/app/) and
-// the test run's (tests/setup/cli-build.ts → dist/cli/) are made by this one function.
+// each test run's (tests/setup/cli-build.ts → dist/cli-<pid>/) are made by this one function.
 //
 // Why a bundle: start-up of a command is mostly module loading. The unbundled build (one file per
 // source, ~200 files) spent about a quarter of `contoso --help`'s CPU opening, resolving and

@@ -1,4 +1,4 @@
-import { existsSync } from "node:fs";
+import { existsSync, readdirSync, rmSync } from "node:fs";
 import * as path from "node:path";
 import { bundleCli, CLI_SOURCE, REPO } from "../../scripts/cli-bundle.mjs";
 
@@ -7,19 +7,54 @@ import { bundleCli, CLI_SOURCE, REPO } from "../../scripts/cli-bundle.mjs";
  * each transpile the sources through tsx's loader hooks (half of a spawn's CPU went there: a
  * `global up` took 2.1 s of CPU under `--import tsx`, 1.2 s from the build; `--help` 0.56 s, 0.12 s).
  *
- * It is the same bundle users run (scripts/cli-bundle.mjs, which says why a bundle), into its own
- * folder `dist/cli/`, so a test run never replaces the launcher's `dist/app/` under a user.
+ * It is the same bundle users run (scripts/cli-bundle.mjs, which says why a bundle), into a
+ * folder of the run's own, so a test run never replaces the launcher's `dist/app/` under a user.
  */
 
 export { CLI_SOURCE };
-export const CLI_BUILD_DIR = path.join(REPO, "dist", "cli");
-export const CLI_BUILD = path.join(CLI_BUILD_DIR, "main.mjs");
+
+/**
+ * Each test run builds into its own folder, `dist/cli-<pid>/`, and removes it when it ends: a
+ * second run started beside it (one test file while the suite runs) never deletes the build the
+ * first one's CLIs are starting from. Folders of runs that died are removed by the next run.
+ */
+const BUILDS = path.join(REPO, "dist");
+const PREFIX = "cli-";
+export const CLI_BUILD_DIR = path.join(BUILDS, `${PREFIX}${process.pid}`);
 
 /** Set by the global set-up once the build is fresh; spawned workers inherit it. */
 export const CLI_BUILD_ENV = "CONTOSO_TEST_CLI_BUILD";
 
 export function buildCli(): Promise<string> {
+  removeBuildsOfDeadRuns();
   return bundleCli(CLI_BUILD_DIR);
+}
+
+export function removeCliBuild(): void {
+  rmSync(CLI_BUILD_DIR, { recursive: true, force: true });
+}
+
+function removeBuildsOfDeadRuns(): void {
+  let names: string[];
+  try {
+    names = readdirSync(BUILDS);
+  } catch {
+    return;
+  }
+  for (const name of names) {
+    const pid = Number(name.slice(PREFIX.length));
+    if (!name.startsWith(PREFIX) || !Number.isInteger(pid) || pid <= 0 || alive(pid)) continue;
+    rmSync(path.join(BUILDS, name), { recursive: true, force: true });
+  }
+}
+
+function alive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (err) {
+    return (err as NodeJS.ErrnoException).code === "EPERM";
+  }
 }
 
 /**

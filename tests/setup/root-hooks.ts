@@ -1,5 +1,5 @@
 import type { Context } from "mocha";
-import { buildCli, CLI_BUILD_ENV } from "./cli-build.js";
+import { buildCli, CLI_BUILD_ENV, removeCliBuild } from "./cli-build.js";
 import { closeLeaked, leakedAfterGrace, snapshot, type OpenSnapshot } from "./open-handles.js";
 
 /**
@@ -15,6 +15,10 @@ import { closeLeaked, leakedAfterGrace, snapshot, type OpenSnapshot } from "./op
 
 export async function mochaGlobalSetup(): Promise<void> {
   process.env[CLI_BUILD_ENV] = await buildCli();
+}
+
+export function mochaGlobalTeardown(): void {
+  removeCliBuild();
 }
 
 let before: OpenSnapshot | undefined;
