@@ -148,9 +148,12 @@ describe("release reconciler under random faults (property)", () => {
       propertyRuns(5000),
     );
     expect(scenariosRun).to.be.at.least(propertyRuns(5000).numRuns);
-    // The new paths are exercised, undos interrupted by crashes included (about 150, 90 and 290 at 5000 cases).
-    const floor = propertyRuns(5000).numRuns / 100;
-    expect([undosRun, undosInterrupted, dropsRun].every((n) => n >= floor), `undos ${undosRun} (${undosInterrupted} resumed runs), drops ${dropsRun}`).to.equal(true);
+    // The new paths are exercised, undos interrupted by crashes included. Measured over six runs of
+    // 5000 cases: undos 131-152, interrupted undos 40-82 (a wide spread), drops 250-290. The floors
+    // sit far below those, so the check fails when a generator stops reaching a path, never by chance.
+    const cases = propertyRuns(5000).numRuns;
+    const reached = undosRun >= cases / 100 && undosInterrupted >= cases / 500 && dropsRun >= cases / 100;
+    expect(reached, `undos ${undosRun} (${undosInterrupted} resumed runs), drops ${dropsRun}`).to.equal(true);
   });
 
   it("blue falling sick never changes what the release does: the gate and the bakes judge green alone", async function () {
