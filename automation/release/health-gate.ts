@@ -127,13 +127,24 @@ async function runWindow(target: GateTarget, mode: "gate" | "watch", durationMs:
       return verdict(false, `${window.successes} of the last ${window.samples} probes succeeded (needs ${settings.successesRequired}): ${last.error ?? "unhealthy"}`);
     }
     const elapsed = Date.now() - started;
-    if (elapsed >= durationMs && probes >= rounds) {
+    if (probes >= rounds) {
+      // Every round of the window is probed: one probe per interval, never one more. A window whose
+      // last probe came back before its end is waited out (a bake lasts its bake time) without
+      // probing again: an extra probe would make the count depend on how fast the machine is.
+      if (elapsed < durationMs) {
+        try {
+          await sleep(durationMs - elapsed, undefined, signal ? { signal } : {});
+        } catch {
+          // Aborted: reported just below.
+        }
+        if (options.signal?.aborted) throw interruptionOf(options.signal);
+        if (stopped?.aborted) return verdict(true);
+      }
       return mode === "watch"
         ? verdict(true)
         : verdict(false, `not healthy within ${durationMs} ms: ${window.successes} of the last ${window.samples} probes succeeded (needs ${settings.successesRequired}); last: ${last.error ?? "ok"}`);
     }
-    const untilNextRound = settings.intervalMs - (Date.now() - tick);
-    const wait = probes < rounds ? untilNextRound : Math.min(untilNextRound, durationMs - elapsed);
+    const wait = settings.intervalMs - (Date.now() - tick);
     if (wait > 0) {
       try {
         await sleep(wait, undefined, signal ? { signal } : {});

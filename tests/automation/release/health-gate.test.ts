@@ -129,6 +129,21 @@ describe("health gate", () => {
     }
   });
 
+  it("a bake whose last round is probed before its end waits the end out, with no probe beyond its rounds", async () => {
+    // 290 ms at 20 ms: 14 rounds, the 14th probed at about 260 ms. Probing again at 290 ms (what the
+    // loop once did) made the count depend on the machine's speed: a burner-loaded run saw 11 of 10.
+    const stamp = await fakeStamp("r42");
+    try {
+      const started = Date.now();
+      const [v] = await watchStamps([{ stack: "prod-weu-r42", hostName: "a", release: "r42" }], 290, { settings, resolve: stamp.resolve });
+      expect(v!.passed).to.equal(true);
+      expect(v!.probes).to.equal(14);
+      expect(Date.now() - started, "the bake lasts its bake time").to.be.at.least(285);
+    } finally {
+      await stamp.close();
+    }
+  });
+
   it("a bake of healthy stamps lasts the bake time and passes", async () => {
     const stamp = await fakeStamp("r42");
     try {
