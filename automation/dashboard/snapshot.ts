@@ -2,7 +2,7 @@ import type { Environment } from "../../environments/index.js";
 import type { Engine } from "../engine/port.js";
 import { observeWorld } from "../release/ports.js";
 import type { HostResolver } from "../release/probe.js";
-import { releaseStatus } from "../release/status.js";
+import { releaseStatus, type ReleaseStatus } from "../release/status.js";
 
 /**
  * What the dashboard shows of one environment, read from the same observation the reconciler and
@@ -10,13 +10,7 @@ import { releaseStatus } from "../release/status.js";
  * weights, the way Front Door splits within a region), each stamp's health per component, and the
  * release in progress with its phase. Only facts an operator may see: no tags, keys or images.
  */
-export interface EnvironmentView {
-  env: string;
-  liveRelease: string | null;
-  phase: string;
-  release: string | null;
-  mode: string | null;
-  greenPercent: number | null;
+export interface EnvironmentView extends Pick<ReleaseStatus, "env" | "liveRelease" | "phase" | "release" | "mode" | "greenPercent"> {
   startedAt: string | null;
   split: { region: string; shares: { release: string; percent: number; stamp: string }[] }[];
   stamps: { stack: string; region: string; release: string; gate: string; health: string; serving: boolean; components: { name: string; status: string; latencyMs?: number }[] }[];
