@@ -2,12 +2,9 @@ import { TAG } from "../../environments/stacks.js";
 import type { OriginSpec, StampEndpointOutput } from "../../global/contract.js";
 import { readdir } from "node:fs/promises";
 import * as path from "node:path";
-import type { OfflineEngine } from "../offline/offline-engine.js";
 import type { Engine, PlannedResource } from "../engine/port.js";
-import { readFileBackendStacks } from "../engine/file-backend-stacks.js";
-import type { PulumiEngine } from "../engine/pulumi-engine.js";
 import { parseImageRef } from "../images/image-ref.js";
-import { servesOnLoopback } from "../engine/loopback.js";
+import { loopbackStacks, servesOnLoopback, type LoopbackStack as DeployedStack } from "../engine/loopback.js";
 import { loadFaultPlan } from "../offline/fault-plan.js";
 import { findOfflineImage } from "../offline/offline-registry.js";
 import type { FaultPlan } from "../offline/faults.js";
@@ -88,34 +85,9 @@ export async function stampEndpoints(engine: Engine, options: { env: string; che
   };
 }
 
-/** A deployed stack as the fabric sees it: what Azure would be running for it. */
-interface DeployedStack {
-  name: string;
-  tags: Record<string, string>;
-  outputs: Record<string, unknown>;
-  resources: PlannedResource[];
-}
-
-/**
- * The environment's deployed stacks. Offline: the offline engine's records. On the Pulumi engine
- * (CONTOSO_LOOPBACK_STAMPS=1, tests against the stand-in CLI): its `file://` backend's checkpoints,
- * read directly (engine/file-backend-stacks.ts says why not through the CLI).
- */
+/** The environment's deployed stacks, wherever the loopback world reads them from (engine/loopback.ts). */
 async function deployedStacks(engine: Engine, env: string): Promise<DeployedStack[]> {
-  if (engine.kind === "offline") {
-    const offline = engine as OfflineEngine;
-    const all = await offline.listStacks({ tags: { [TAG.env]: env } });
-    const records = await Promise.all(all.map((s) => offline.readRecord(s.name)));
-    return all.flatMap((s, i) => {
-      const r = records[i];
-      return r ? [{ name: s.name, tags: s.tags, outputs: r.outputs, resources: r.resources }] : [];
-    });
-  }
-  const backendDir = (engine as Partial<PulumiEngine>).backend?.localPath;
-  if (!backendDir) throw new Error("CONTOSO_LOOPBACK_STAMPS=1 serves a Pulumi engine's stamps from a file:// backend only (set PULUMI_BACKEND_URL=file://...)");
-  // Loaded only here: the Pulumi engine (and the Automation API behind it) is already loaded then.
-  const { PROJECT_NAME } = await import("../engine/pulumi-engine.js");
-  return (await readFileBackendStacks(backendDir, PROJECT_NAME)).filter((s) => s.tags[TAG.env] === env);
+  return (await loopbackStacks(engine)).filter((s) => s.tags[TAG.env] === env);
 }
 
 async function deployedStamps(stateDir: string, all: DeployedStack[]): Promise<FabricStamp[]> {

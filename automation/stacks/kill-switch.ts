@@ -137,15 +137,10 @@ export function armDrainMarkers(clientFor: BlobContainersClientFactory = entraBl
  * stand-in CLI), where the storage accounts are those of its file backend's checkpoints.
  */
 export async function drainMarkersFor(engine: Engine): Promise<DrainMarkers> {
-  const { servesOnLoopback } = await import("../engine/loopback.js");
+  const { servesOnLoopback, loopbackStacks } = await import("../engine/loopback.js");
   if (!servesOnLoopback(engine)) return armDrainMarkers();
   const { offlineDrainMarkers } = await import("../offline/network/control-plane.js");
-  if (engine.kind === "offline") return offlineDrainMarkers(engine.stateDir);
-  const backendDir = (engine as { backend?: { localPath?: string } }).backend?.localPath;
-  if (!backendDir) throw new KillSwitchError("CONTOSO_LOOPBACK_STAMPS=1 needs a file:// Pulumi backend (set PULUMI_BACKEND_URL=file://...)");
-  const { readFileBackendStacks } = await import("../engine/file-backend-stacks.js");
-  const { PROJECT_NAME } = await import("../engine/pulumi-engine.js");
-  return offlineDrainMarkers(engine.stateDir, () => readFileBackendStacks(backendDir, PROJECT_NAME));
+  return offlineDrainMarkers(engine.stateDir, () => loopbackStacks(engine));
 }
 
 /** A stamp's drain marker, from its environment's deployed global stack; undefined when that stack has no kill-switch account. */
