@@ -3,6 +3,7 @@ import type { OriginSpec } from "../../../global/contract.js";
 import { InvariantError } from "../../../automation/release/invariants.js";
 import type { Action, GateState, ObservedStamp, ReleaseIntent, World } from "../../../automation/release/model.js";
 import { guard } from "../../../automation/release/reconciler.js";
+import { refused } from "./guard-refusal.js";
 
 /**
  * The guard's retention and undo invariants, given the bad actions they exist to refuse: retained
@@ -29,15 +30,6 @@ function world(origins: OriginSpec[], liveRelease: string, intent: Partial<Relea
     retention: { release: "r1", from: "r2", until: "2026-01-01T02:00:00Z" },
   };
 }
-const refused = (action: Action, w: World): string => {
-  try {
-    guard(action, w);
-  } catch (err) {
-    expect(err).to.be.instanceOf(InvariantError);
-    return (err as Error).message;
-  }
-  throw new Error(`the guard let ${action.kind} through`);
-};
 
 describe("retention and undo invariants (the guard)", () => {
   describe("retained stamps take no traffic", () => {

@@ -3,6 +3,7 @@ import type { OriginSpec } from "../../../global/contract.js";
 import { checkDestroy, checkOriginUpdate, InvariantError } from "../../../automation/release/invariants.js";
 import type { Action, GateState, ObservedStamp, World } from "../../../automation/release/model.js";
 import { guard, reconcile, type ReleasePorts } from "../../../automation/release/reconciler.js";
+import { refused } from "./guard-refusal.js";
 
 /**
  * The safety net itself, given the bad actions it exists to refuse (DESIGN.md's invariants):
@@ -30,15 +31,6 @@ function world(stamps: ObservedStamp[], origins: OriginSpec[], intent: Partial<N
   };
 }
 
-const refused = (action: Action, w: World): string => {
-  try {
-    guard(action, w);
-  } catch (err) {
-    expect(err).to.be.instanceOf(InvariantError);
-    return (err as Error).message;
-  }
-  throw new Error(`the guard let ${action.kind} through`);
-};
 
 describe("release invariants and the guard (automation/release/invariants.ts)", () => {
   describe("traffic only to gated stamps", () => {
