@@ -14,6 +14,7 @@ import { cleanEnv, cliCommand, REPO, runCli, tempDir, type CliRun } from "../../
 import { hashOf } from "../../../../automation/offline/azure-mocks.js";
 import { OfflineImageRegistry } from "../../../../automation/images/offline-image-registry.js";
 import { resourceName, SUFFIX_LENGTH } from "../../../../environments/naming.js";
+import { sharedFixture, sharedFixturesRoot } from "../../../setup/shared-fixture.js";
 
 /**
  * End-to-end release scenarios: the `contoso` CLI spawned as a user would, on the offline engine,
@@ -143,32 +144,38 @@ process.on("exit", () => {
   for (const dir of created) rmSync(dir, { recursive: true, force: true });
 });
 
+/**
+ * The prepared world of `envName`, built once per test run (shared by mocha's workers, see
+ * tests/setup/shared-fixture.ts) and only ever copied, never changed.
+ */
 export function withR1(envName: EnvName = ENV): Promise<Baseline> {
   let baseline = baselines.get(envName);
   if (!baseline) {
-    baseline = (async () => {
-      const dir = tempDir(`e2e-base-${envName}`);
-      created.push(dir);
-      const env = envFor(dir);
-      const up = await runCli(["global", "up", "--env", envName], env);
-      expect(up.code, up.stderr).to.equal(0);
-      // A release ships an image already in the environment's registry: built straight into the
-      // offline registry, as `contoso image build` does (tests/automation/images/ runs that command;
-      // here a spawn per image would only slow every scenario's baseline down).
-      const registry = new OfflineImageRegistry(dir);
-      for (const release of BUILT) {
-        const built = await registry.build({ registryName: loginServer(envName).split(".")[0]!, loginServer: loginServer(envName), repository: "shop-api", tag: release });
-        expect(built.image).to.equal(image(release, envName));
-      }
-      // The login server this harness predicts is the one the deployed global stack reports.
-      expect(readGlobalLoginServer(dir, envName)).to.equal(loginServer(envName));
-      const r1 = await runStreaming(["release", "start", "--env", envName, "--release", "r1", "--image", image("r1", envName)], env);
-      expect(r1.code, r1.stderr).to.equal(0);
-      return { dir, r1 };
-    })();
+    const root = sharedFixturesRoot() ?? tempDir("e2e-fixtures");
+    if (!sharedFixturesRoot()) created.push(root);
+    baseline = sharedFixture(root, `e2e-base-${envName}`, (dir) => buildR1World(dir, envName)).then(({ dir, value }) => ({ dir, r1: value }));
     baselines.set(envName, baseline);
   }
   return baseline;
+}
+
+async function buildR1World(dir: string, envName: EnvName): Promise<StreamedRun> {
+  const env = envFor(dir);
+  const up = await runCli(["global", "up", "--env", envName], env);
+  expect(up.code, up.stderr).to.equal(0);
+  // A release ships an image already in the environment's registry: built straight into the
+  // offline registry, as `contoso image build` does (tests/automation/images/ runs that command;
+  // here a spawn per image would only slow every scenario's baseline down).
+  const registry = new OfflineImageRegistry(dir);
+  for (const release of BUILT) {
+    const built = await registry.build({ registryName: loginServer(envName).split(".")[0]!, loginServer: loginServer(envName), repository: "shop-api", tag: release });
+    expect(built.image).to.equal(image(release, envName));
+  }
+  // The login server this harness predicts is the one the deployed global stack reports.
+  expect(readGlobalLoginServer(dir, envName)).to.equal(loginServer(envName));
+  const r1 = await runStreaming(["release", "start", "--env", envName, "--release", "r1", "--image", image("r1", envName)], env);
+  expect(r1.code, r1.stderr).to.equal(0);
+  return r1;
 }
 
 /** A private copy of the prepared world for one scenario. */
