@@ -32,16 +32,23 @@ import {
  */
 
 const ENV = "prod";
-/** Bakes of 27 s (prod bakes 15 min): room for a second process to start, on a very busy machine, while the first one only probes. */
-const RACE_TIME_SCALE = "0.03";
+/**
+ * Release waits as a fraction of Azure's (prod bakes 15 min). A refused second writer must start,
+ * be refused and exit inside the first bake (its before/after digests): 18 s bakes, about ten times
+ * what a refused CLI takes beside two CPU burners. An abort must reach the run inside the bake it
+ * cuts short and the run must turn back: 27 s bakes. (With 27 s bakes everywhere a race scenario
+ * took 108 s idle and 121 s beside two burners, the three bakes most of it.)
+ */
+const LOCK_RACE_TIME_SCALE = "0.02";
+const ABORT_RACE_TIME_SCALE = "0.03";
 // --auto-promote: these races are about the lock, not approvals (prod pauses before 100 %).
-const startR2 = ["release", "start", "--env", ENV, "--release", "r2", "--image", image("r2"), "--auto-promote", "--time-scale", RACE_TIME_SCALE];
+const startR2 = (timeScale = LOCK_RACE_TIME_SCALE) => ["release", "start", "--env", ENV, "--release", "r2", "--image", image("r2"), "--auto-promote", "--time-scale", timeScale];
 const stacksDigest = (dir: string) => folderDigest(path.join(dir, "stacks"));
 
 /** Runs `second` once the release is baking at its first step, recording the stacks before and after it. */
-async function raceDuringBake(dir: string, second: () => Promise<CliRun>, env = envFor(dir)) {
+async function raceDuringBake(dir: string, second: () => Promise<CliRun>, timeScale = LOCK_RACE_TIME_SCALE) {
   let raced: Promise<{ run: CliRun; before: string; after: string }> | undefined;
-  const first = await runStreaming(startR2, env, (e) => {
+  const first = await runStreaming(startR2(timeScale), envFor(dir), (e) => {
     if (e.type === "action" && e.action?.kind === "bake" && !raced) {
       raced = (async () => {
         const before = stacksDigest(dir);
@@ -102,7 +109,7 @@ describe("release e2e: one writer per environment, raced with a second process",
       const aborted = await runCli(["release", "abort", "--env", ENV, "--wait"], envFor(dir));
       placeWhenAbortReturned = placeOf(dir, ENV);
       return aborted;
-    });
+    }, ABORT_RACE_TIME_SCALE);
     expect(run.code, run.stderr).to.equal(0);
     expect(run.stdout).to.include(`${ENV}: release r2 aborted; live release r1`);
     expect(placeWhenAbortReturned, "blue was whole when abort --wait returned").to.deep.equal(releasedPlace("r1", ENV));
@@ -119,7 +126,7 @@ describe("release e2e: one writer per environment, raced with a second process",
     const env = envFor(dir, { CONTOSO_RELEASE_LOCK: pathToFileURL(shared).href });
     const lock = path.join(shared, "locks", "release-prod.lock");
     let killedAtBake = false;
-    const killed = await runStreaming(startR2, env, (e) => {
+    const killed = await runStreaming(startR2(), env, (e) => {
       if (e.type === "action" && e.action?.kind === "bake" && !killedAtBake) {
         killedAtBake = true;
         process.kill(holderPid(), "SIGKILL");
