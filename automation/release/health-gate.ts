@@ -109,15 +109,29 @@ async function runWindow(target: GateTarget, mode: "gate" | "watch", durationMs:
   });
 
   const signal = options.signal && stopped ? AbortSignal.any([options.signal, stopped]) : (options.signal ?? stopped);
-  for (;;) {
+  /** A pipeline cancel throws; a window stopped from outside (its verdict no longer needed) ends passed. */
+  const interrupted = (): StampVerdict | undefined => {
     if (options.signal?.aborted) throw interruptionOf(options.signal);
-    if (stopped?.aborted) return verdict(true);
+    return stopped?.aborted ? verdict(true) : undefined;
+  };
+  /** Waits `ms`, cut short by either signal (the caller's next `interrupted()` reports it). */
+  const pause = async (ms: number): Promise<void> => {
+    if (ms <= 0) return;
+    try {
+      await sleep(ms, undefined, signal ? { signal } : {});
+    } catch {
+      // Aborted.
+    }
+  };
+  for (;;) {
+    const before = interrupted();
+    if (before) return before;
     const tick = Date.now();
     last = await probeOnce(target.hostName, options.path ?? "/health/stamp", {
       resolve: options.resolve, timeoutMs: settings.probeTimeoutMs, expectRelease: target.release, signal,
     });
-    if (options.signal?.aborted) throw interruptionOf(options.signal);
-    if (stopped?.aborted) return verdict(true);
+    const during = interrupted();
+    if (during) return during;
     probes++;
     window.record(last.ok);
     options.onProbe?.(target.stack, last);
@@ -126,31 +140,17 @@ async function runWindow(target: GateTarget, mode: "gate" | "watch", durationMs:
     if (mode === "watch" && window.failures > settings.sampleSize - settings.successesRequired) {
       return verdict(false, `${window.successes} of the last ${window.samples} probes succeeded (needs ${settings.successesRequired}): ${last.error ?? "unhealthy"}`);
     }
-    const elapsed = Date.now() - started;
     if (probes >= rounds) {
       // Every round of the window is probed: one probe per interval, never one more. A window whose
       // last probe came back before its end is waited out (a bake lasts its bake time) without
       // probing again: an extra probe would make the count depend on how fast the machine is.
-      if (elapsed < durationMs) {
-        try {
-          await sleep(durationMs - elapsed, undefined, signal ? { signal } : {});
-        } catch {
-          // Aborted: reported just below.
-        }
-        if (options.signal?.aborted) throw interruptionOf(options.signal);
-        if (stopped?.aborted) return verdict(true);
-      }
+      await pause(durationMs - (Date.now() - started));
+      const atEnd = interrupted();
+      if (atEnd) return atEnd;
       return mode === "watch"
         ? verdict(true)
         : verdict(false, `not healthy within ${durationMs} ms: ${window.successes} of the last ${window.samples} probes succeeded (needs ${settings.successesRequired}); last: ${last.error ?? "ok"}`);
     }
-    const wait = settings.intervalMs - (Date.now() - tick);
-    if (wait > 0) {
-      try {
-        await sleep(wait, undefined, signal ? { signal } : {});
-      } catch {
-        // Aborted: the loop's first check reports it.
-      }
-    }
+    await pause(settings.intervalMs - (Date.now() - tick));
   }
 }
