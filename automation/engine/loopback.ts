@@ -1,5 +1,6 @@
 import type { Engine, PlannedResource } from "./port.js";
 import type { OfflineEngine } from "../offline/offline-engine.js";
+import { TAG } from "../../environments/stacks.js";
 
 /**
  * Whether the stamps of this engine's stacks are served on loopback (automation/offline/stamp-fabric.ts):
@@ -26,12 +27,14 @@ export interface LoopbackStack {
  * fabric, kill-switch control plane) reads them from. Offline: the offline engine's records. The
  * Pulumi engine (CONTOSO_LOOPBACK_STAMPS=1, tests against the stand-in CLI): its `file://`
  * backend's checkpoints, read directly (file-backend-stacks.ts says why not through the CLI).
+ * With `env`, only that environment's stacks (offline, other environments' records are not read).
  */
-export async function loopbackStacks(engine: Engine): Promise<LoopbackStack[]> {
+export async function loopbackStacks(engine: Engine, env?: string): Promise<LoopbackStack[]> {
+  const filter = env === undefined ? {} : { tags: { [TAG.env]: env } };
   if (engine.kind === "offline") {
     const offline = engine as Engine & Partial<Pick<OfflineEngine, "readRecord">>;
     if (typeof offline.readRecord !== "function") throw new Error("this offline engine keeps no stack records to serve on loopback");
-    const all = await offline.listStacks();
+    const all = await offline.listStacks(filter);
     const records = await Promise.all(all.map((s) => offline.readRecord!(s.name)));
     return all.flatMap((s, i) => {
       const r = records[i];
@@ -43,5 +46,6 @@ export async function loopbackStacks(engine: Engine): Promise<LoopbackStack[]> {
   if (!backendDir) throw new Error("CONTOSO_LOOPBACK_STAMPS=1 serves a Pulumi engine's stamps from a file:// backend only (set PULUMI_BACKEND_URL=file://...)");
   // Loaded only here: the Pulumi engine (and the Automation API behind it) is already loaded then.
   const [{ readFileBackendStacks }, { PROJECT_NAME }] = await Promise.all([import("./file-backend-stacks.js"), import("./pulumi-engine.js")]);
-  return readFileBackendStacks(backendDir, PROJECT_NAME);
+  const stacks = await readFileBackendStacks(backendDir, PROJECT_NAME);
+  return env === undefined ? stacks : stacks.filter((s) => s.tags[TAG.env] === env);
 }

@@ -149,7 +149,7 @@ function held(file: string, me: FileLeaseHolder, now: () => number, recoveredFro
       clearInterval(timer);
       if (await isMine(file, me)) await rm(file, { force: true });
       // A command that changed nothing leaves nothing: the lock folder goes when it is empty (a
-      // runner creating its lock there meanwhile re-creates it, see createExclusive).
+      // runner creating its lock there meanwhile re-creates it: createLockFile in lock-file.ts).
       await rmdir(path.dirname(file)).catch(() => undefined);
     },
     ...(recoveredFrom ? { recoveredFrom } : {}),

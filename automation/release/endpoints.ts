@@ -55,11 +55,15 @@ export async function stampEndpoints(engine: Engine, options: { env: string; che
     }
     return markerList.value;
   };
+  // The fabric asks for the stamps and the Front Doors together at each refresh: one read of the
+  // environment's stacks serves both, and the next refresh reads them again.
+  let reading: Promise<DeployedStack[]> | undefined;
+  const stacks = () => (reading ??= loopbackStacks(engine, options.env).finally(() => (reading = undefined)));
   const fabric = await startStampFabric({
     runnerAddress: runnerAddress(),
-    // Only the offline engine comes here: its records hold each web app's recorded inputs.
-    stamps: async () => deployedStamps(engine.stateDir, await deployedStacks(engine, options.env)),
-    frontDoors: async () => frontDoors(await deployedStacks(engine, options.env)),
+    // The stacks' records hold each web app's inputs as deployed (engine/loopback.ts reads them).
+    stamps: async () => deployedStamps(engine.stateDir, await stacks()),
+    frontDoors: async () => frontDoors(await stacks()),
     faults,
     // The kill switch is read for real: the marker through the network model, from the stamp's vnet.
     componentCheck: async (stamp, component) => {
@@ -83,11 +87,6 @@ export async function stampEndpoints(engine: Engine, options: { env: string; che
     },
     close: () => fabric.close(),
   };
-}
-
-/** The environment's deployed stacks, wherever the loopback world reads them from (engine/loopback.ts). */
-async function deployedStacks(engine: Engine, env: string): Promise<DeployedStack[]> {
-  return (await loopbackStacks(engine)).filter((s) => s.tags[TAG.env] === env);
 }
 
 async function deployedStamps(stateDir: string, all: DeployedStack[]): Promise<FabricStamp[]> {
