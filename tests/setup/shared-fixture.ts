@@ -6,8 +6,8 @@ import { CLI_BUILD_ENV } from "./cli-build.js";
 /**
  * A read-only fixture folder built once per test run and shared by mocha's parallel workers (each a
  * process of its own). The e2e release scenarios each start from a copy of a prepared world (a
- * global stack with release r1 live): built per worker, that world cost three workers 3 × 10 s of
- * CPU for prod and 3 × 4 s for dev, of which two thirds built the same thing again.
+ * global stack with release r1 live): built per worker, that world cost 47 s of CPU a run (prod
+ * about 10 s and dev about 9 s per worker that needed it), most of it building the same thing again.
  *
  * The folder lives in the run's own build folder (`dist/cli-<pid>/fixtures/<key>`, see
  * cli-build.ts), so it goes when the run ends. One worker builds it: `mkdir` of a lock folder is
