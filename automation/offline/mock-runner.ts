@@ -1,6 +1,7 @@
 import * as pulumi from "@pulumi/pulumi";
 import { currentRunStore } from "../engine/program-isolation.js";
 import { mockAzureCall, mockAzureResource } from "./azure-mocks.js";
+import { skipPromiseTraces } from "./promise-traces.js";
 
 // Pulumi's runtime keeps its settings in an AsyncLocalStorage store (the Automation API relies on
 // it to run inline programs side by side). Running each program inside its own store is what lets
@@ -49,6 +50,7 @@ export interface MockRunOptions {
  * its stack outputs and every resource it registered (type, logical name, inputs, computed outputs).
  */
 export async function runUnderMocks<T>(program: () => Promise<T>, options: MockRunOptions): Promise<MockRunResult<T>> {
+  skipPromiseTraces();
   const resources: RecordedResource[] = [];
   const mocks: pulumi.runtime.Mocks = {
     newResource(args) {
