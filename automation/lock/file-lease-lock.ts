@@ -38,6 +38,11 @@ export interface FileLeaseOptions {
   runId?: string;
   /** The clock (tests move it). */
   now?: () => number;
+  /**
+   * Called by a renewal under the guard, once it found the lock still ours and before it rewrites
+   * it. Tests hold a renewal there to show that a release meanwhile leaves no lock behind.
+   */
+  beforeRenewalWrite?: () => Promise<void>;
 }
 
 export const DEFAULT_FILE_LEASE_MS = 60_000;
@@ -74,7 +79,7 @@ export async function acquireFileLease(file: string, options: FileLeaseOptions):
   };
   let recoveredFrom: LockHolder | undefined;
   for (let attempt = 0; attempt < 3; attempt++) {
-    if (await createExclusive(file, me)) return held(file, me, now, recoveredFrom);
+    if (await createExclusive(file, me)) return held(file, me, now, recoveredFrom, options.beforeRenewalWrite);
     const holder = await readLease(file);
     if (holder === "gone") continue;
     const stale = holder === "unreadable" ? (await ageMs(file)) > ABANDONED_EMPTY_LOCK_MS : staleReason(holder, now);
@@ -91,7 +96,7 @@ export async function acquireFileLease(file: string, options: FileLeaseOptions):
       return createExclusive(file, me);
     });
     if (taken === true && (await isMine(file, me))) {
-      return held(file, me, now, holder === "unreadable" ? { pid: 0, host: "unknown", operation: options.purpose, startedAt: "unknown" } : holder);
+      return held(file, me, now, holder === "unreadable" ? { pid: 0, host: "unknown", operation: options.purpose, startedAt: "unknown" } : holder, options.beforeRenewalWrite);
     }
     if (taken === "guard-busy") throw new FileLockBusyError(file, "another runner that is taking over a dead holder's lock right now");
     recoveredFrom = undefined;
@@ -109,7 +114,13 @@ function staleReason(holder: LockFileHolder<FileLeaseHolder>, now: () => number)
   return Number.isFinite(expires) && expires < now() ? `its lease expired at ${holder.expiresAt}` : undefined;
 }
 
-function held(file: string, me: FileLeaseHolder, now: () => number, recoveredFrom: LockHolder | undefined): HeldLock {
+function held(
+  file: string,
+  me: FileLeaseHolder,
+  now: () => number,
+  recoveredFrom: LockHolder | undefined,
+  beforeRenewalWrite: (() => Promise<void>) | undefined,
+): HeldLock {
   const controller = new AbortController();
   const lose = (why: string) => {
     if (!controller.signal.aborted) controller.abort(new LockLostError(`the lock ${file} is no longer ours (${why}): this run stops before its next change; run it again once the lock is free`));
@@ -118,19 +129,29 @@ function held(file: string, me: FileLeaseHolder, now: () => number, recoveredFro
     if (controller.signal.aborted) throw controller.signal.reason as LockLostError;
   };
   let released = false;
-  const renew = async (): Promise<void> => {
+  const renewOnce = async (): Promise<void> => {
     if (released || controller.signal.aborted) return;
     const outcome = await underGuard(file, async () => {
       const current = await readLease(file);
       if (current === "gone" || current === "unreadable" || current.token !== me.token) return false;
+      await beforeRenewalWrite?.();
       me.expiresAt = new Date(now() + me.leaseMs).toISOString();
       const tmp = `${file}.${me.token}.tmp`;
       await writeFile(tmp, JSON.stringify(me));
       await rename(tmp, file);
       return true;
     });
+    if (released) return;
     if (outcome === false) lose("another runner took it over after its lease expired");
     else if (outcome === "guard-busy" && Date.parse(me.expiresAt) < now()) lose(`its lease expired at ${me.expiresAt} before it could be renewed`);
+  };
+  // One renewal at a time (the timer's and a check's join), so release() can wait for the one in flight.
+  let inFlight: Promise<void> | undefined;
+  const renew = (): Promise<void> => {
+    inFlight ??= renewOnce().finally(() => {
+      inFlight = undefined;
+    });
+    return inFlight;
   };
   // A renewal every third of the lease: two can fail (a busy guard, a slow disk) before it expires.
   const timer = setInterval(() => void renew().catch((err: Error) => lose(`renewal failed: ${err.message}`)), Math.max(100, me.leaseMs / 3));
@@ -147,7 +168,20 @@ function held(file: string, me: FileLeaseHolder, now: () => number, recoveredFro
     release: async () => {
       released = true;
       clearInterval(timer);
-      if (await isMine(file, me)) await rm(file, { force: true });
+      // A renewal in flight rewrites the lock file (write, then rename): removed before it lands,
+      // the lock would come back naming this process after it exited, and block every other runner
+      // until its lease expired (found by the every-call crash run, under load). Wait for it first.
+      await inFlight?.catch(() => undefined);
+      // Checked and removed under the guard, as a takeover is, so a runner taking over an expired
+      // lease between the check and the removal never loses its new lock. The guard is held for
+      // milliseconds; if it stays busy, a taker is at work and the lock is no longer ours to remove.
+      for (let attempt = 0; attempt < 3; attempt++) {
+        const outcome = await underGuard(file, async () => {
+          if (await isMine(file, me)) await rm(file, { force: true });
+        });
+        if (outcome !== "guard-busy") break;
+        await new Promise((resolve) => setTimeout(resolve, 25));
+      }
       // A command that changed nothing leaves nothing: the lock folder goes when it is empty (a
       // runner creating its lock there meanwhile re-creates it: createLockFile in lock-file.ts).
       await rmdir(path.dirname(file)).catch(() => undefined);

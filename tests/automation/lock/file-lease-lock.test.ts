@@ -1,5 +1,5 @@
 import { expect } from "chai";
-import { existsSync, mkdirSync, readFileSync, utimesSync, writeFileSync } from "node:fs";
+import { existsSync, mkdirSync, readFileSync, rmSync, utimesSync, writeFileSync } from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
 import { acquireFileLease, FileLockBusyError } from "../../../automation/lock/file-lease-lock.js";
@@ -99,6 +99,53 @@ describe("file lease lock (automation/lock/file-lease-lock.ts)", () => {
     await stalled.release();
     expect(existsSync(file), "the taker's lock stays").to.equal(true);
     await taker.release();
+  });
+
+  it("a release while a renewal is in flight leaves no lock behind (the renewal's rewrite lands first, then the release removes it)", async () => {
+    // Found by the every-call crash run under load: the timer's renewal had read the lock as ours
+    // and was writing it back when the command released it, so the file reappeared after the
+    // process exited and blocked other hosts' runners until its lease expired.
+    const c = clock();
+    let paused: (() => void) | undefined;
+    let reached: () => void = () => undefined;
+    const atWrite = new Promise<void>((resolve) => (reached = resolve));
+    const holder = await acquireFileLease(file, {
+      purpose: "release",
+      now: c.now,
+      leaseMs: 10_000,
+      beforeRenewalWrite: () => {
+        reached();
+        return new Promise<void>((resolve) => (paused = resolve));
+      },
+    });
+    const renewal = holder.confirmHeld();
+    await atWrite;
+    const release = holder.release();
+    // Hold the renewal longer than a release would wait for a busy guard: the release must wait
+    // for the renewal itself, not give up on the guard nor run ahead of the write.
+    await new Promise((resolve) => setTimeout(resolve, 250));
+    paused!();
+    await Promise.all([renewal, release]);
+    expect(existsSync(file), "no lock file after release").to.equal(false);
+    expect(holder.lost.aborted, "a release is no lost lock").to.equal(false);
+    const next = await acquireFileLease(file, { purpose: "global up", now: c.now });
+    expect(next.recoveredFrom, "the next runner finds nothing to recover").to.equal(undefined);
+    await next.release();
+  });
+
+  it("a release never removes a lock a runner is taking over: it checks and removes under the guard", async () => {
+    const c = clock();
+    const holder = await acquireFileLease(file, { purpose: "release", now: c.now, leaseMs: 1_000 });
+    // A taker of this (expired) lease holds the guard while it replaces the file; this runner
+    // releases meanwhile: it must wait for the guard, not remove the file the taker is replacing.
+    writeFileSync(`${file}.guard`, JSON.stringify({ pid: process.pid, host: os.hostname() }));
+    const release = holder.release();
+    await new Promise((resolve) => setTimeout(resolve, 10));
+    expect(JSON.parse(readFileSync(file, "utf8")).pid, "untouched while the guard is held").to.equal(process.pid);
+    writeFileSync(file, JSON.stringify({ pid: 777, host: "runner-a", operation: "release", startedAt: "y", token: "fresh", leaseMs: 60_000, expiresAt: new Date(c.now() + 60_000).toISOString() }));
+    rmSync(`${file}.guard`);
+    await release;
+    expect(JSON.parse(readFileSync(file, "utf8")).token, "the taker's lock stays").to.equal("fresh");
   });
 
   it("two runners racing for one expired lock: exactly one takes it over", async () => {
