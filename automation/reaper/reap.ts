@@ -65,6 +65,7 @@ export async function reap(engine: Engine, options: ReapOptions): Promise<ReapRe
     const outcomes = await executeReap(engine, second, {
       concurrency: options.concurrency,
       confirmHeld: async (env) => locks.get(env)?.confirmHeld(),
+      ...(options.log ? { log: options.log } : {}),
       ...(options.signal ? { signal: options.signal } : {}),
       ...(options.onEvent ? { onEvent: options.onEvent } : {}),
     });

@@ -1,5 +1,5 @@
 import { expect } from "chai";
-import { executeReap } from "../../../automation/reaper/execute.js";
+import { executeReap, type RetainedOriginsOps } from "../../../automation/reaper/execute.js";
 import type { ReapDecision } from "../../../automation/reaper/plan.js";
 import { OperationError, type Engine } from "../../../automation/engine/port.js";
 
@@ -90,5 +90,69 @@ describe("reaper executor", () => {
     const outcomes = await executeReap(engine, forged, { concurrency: 4 });
     expect(outcomes.map((o) => o.result)).to.deep.equal(["skipped", "skipped", "skipped"]);
     expect(log).to.deep.equal([]);
+  });
+
+  describe("a retained blue whose undo window ended", () => {
+    const ended = (stack: string, env = "prod"): ReapDecision => ({ stack, env, kind: "stamp", action: "destroy", reason: "test", cause: "retention-ended" });
+    const retainedPlan = [ended("prod-weu-r1"), ended("prod-neu-r1"), destroy("dev-a-weu-r7", "dev-a", "stamp")];
+    function recordingOrigins(log: string[], failDrop = new Set<string>()): RetainedOriginsOps {
+      return {
+        async drop(_engine, env, release) {
+          log.push(`drop origins ${env} ${release}`);
+          if (failDrop.has(env)) throw new Error("the global update failed (injected)");
+          return 3;
+        },
+        async forget(_engine, env, release) {
+          log.push(`forget ${env} ${release}`);
+          return true;
+        },
+      };
+    }
+
+    it("leaves Front Door (its origins, one update) before any of its stamps is destroyed, and its record is cleared after the last", async () => {
+      const { engine, log } = recordingEngine();
+      const outcomes = await executeReap(engine, retainedPlan, { concurrency: 2, retainedOrigins: recordingOrigins(log) });
+      expect(outcomes.map((o) => o.result)).to.deep.equal(["destroyed", "destroyed", "destroyed"]);
+      const drop = log.indexOf("drop origins prod r1");
+      const forget = log.indexOf("forget prod r1");
+      expect(log.filter((l) => l.startsWith("drop") || l.startsWith("forget"))).to.deep.equal(["drop origins prod r1", "forget prod r1"]);
+      for (const stack of ["prod-weu-r1", "prod-neu-r1"]) {
+        expect(log.indexOf(`destroy ${stack}`), stack).to.be.greaterThan(drop);
+        expect(log.indexOf(`removed ${stack}`), stack).to.be.within(drop, forget);
+      }
+    });
+
+    it("whose origins could not be removed keeps every stamp (failed, retried next run) and its record; other environments go on", async () => {
+      const { engine, log } = recordingEngine();
+      const outcomes = Object.fromEntries((await executeReap(engine, retainedPlan, { concurrency: 2, retainedOrigins: recordingOrigins(log, new Set(["prod"])) })).map((o) => [o.stack, o]));
+      for (const stack of ["prod-weu-r1", "prod-neu-r1"]) {
+        expect(outcomes[stack]).to.include({ result: "failed" });
+        expect(outcomes[stack]!.detail).to.equal("removing the disabled origins of r1 from Front Door first failed: the global update failed (injected); retried next run");
+        expect(log).to.not.include(`destroy ${stack}`);
+      }
+      expect(log).to.not.include("forget prod r1");
+      expect(outcomes["dev-a-weu-r7"]!.result).to.equal("destroyed");
+    });
+
+    it("keeps its record while one of its stamps is left (a failed destroy): the next run finishes and clears it", async () => {
+      const { engine, log } = recordingEngine(new Set(["prod-neu-r1"]));
+      const outcomes = await executeReap(engine, retainedPlan, { concurrency: 2, retainedOrigins: recordingOrigins(log) });
+      expect(outcomes.map((o) => o.result)).to.deep.equal(["destroyed", "failed", "destroyed"]);
+      expect(log).to.include("drop origins prod r1");
+      expect(log).to.not.include("forget prod r1");
+    });
+
+    it("touches no Front Door where the stamps are not the reaper's to destroy (an environment without a definition)", async () => {
+      const { engine, log } = recordingEngine();
+      const outcomes = await executeReap(engine, [ended("qa-weu-r1", "qa")], { concurrency: 2, retainedOrigins: recordingOrigins(log) });
+      expect(outcomes.map((o) => o.result)).to.deep.equal(["skipped"]);
+      expect(log).to.deep.equal([]);
+    });
+
+    it("an expired personal environment's stamps (not retained) cause no origin update", async () => {
+      const { engine, log } = recordingEngine();
+      await executeReap(engine, plan, { concurrency: 3, retainedOrigins: recordingOrigins(log) });
+      expect(log.filter((l) => l.startsWith("drop") || l.startsWith("forget"))).to.deep.equal([]);
+    });
   });
 });

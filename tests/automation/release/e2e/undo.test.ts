@@ -1,5 +1,5 @@
 import { expect } from "chai";
-import { readdirSync, readFileSync } from "node:fs";
+import { cpSync, readdirSync, readFileSync } from "node:fs";
 import * as path from "node:path";
 import { RETENTION_TAG, retentionFromTags } from "../../../../automation/release/retention-tag.js";
 import { acquireEnvironmentLock } from "../../../../automation/lock/environment-lock.js";
@@ -70,6 +70,22 @@ describe("release e2e: undo within the retention window (prod)", function () {
     expect(reap.code, reap.stderr).to.equal(0);
     const due = (JSON.parse(reap.stdout) as { stacks: { stack: string; result: string }[] }).stacks.filter((s) => s.result === "would-destroy").map((s) => s.stack);
     expect(due.sort()).to.deep.equal(stampsOf("r1"));
+
+    // On a copy of this world, the reaper does it: r1's disabled origins leave Front Door first (one
+    // global update; Front Door probes every configured origin, so one left pointing at a destroyed
+    // stamp would fail its probes), then r1's stamps go, then the retention record is cleared.
+    const reaped = tempDir("undo-reaped");
+    cpSync(dir, reaped, { recursive: true });
+    const reapRun = await runCli(["--json", "reap", "--env", "prod", "--now", after], envFor(reaped));
+    expect(reapRun.code, reapRun.stderr).to.equal(0);
+    const results = (JSON.parse(reapRun.stdout) as { stacks: { stack: string; result: string }[] }).stacks;
+    expect(results.filter((s) => s.result === "destroyed").map((s) => s.stack).sort()).to.deep.equal(stampsOf("r1"));
+    expect(placeOf(reaped), "r2 alone, its origins untouched; r1's origins gone with its stamps").to.deep.equal(releasedPlace("r2"));
+    expect(globalOf(reaped).tags[RETENTION_TAG]).to.equal("none");
+    expect(reapRun.stderr).to.include("prod: removed the 3 disabled origins of retained release r1 from Front Door before destroying its stamps");
+    expect(reapRun.stderr).to.include("prod: the undo window of r1 is closed (its retention record cleared)");
+    expect(stateViolations(reaped)).to.deep.equal([]);
+    for (const s of stampsOf("r2")) expect(readStack(reaped, s), s).to.deep.equal(readStack(dir, s));
 
     // Inside the window: r1 back in one global update, r2 removed, nothing deployed.
     const undo = await runStreaming(["release", "undo", "--env", "prod"], env);
