@@ -73,8 +73,14 @@ describe("stamp health: Redis round trip against a real redis-server", function 
     const { server, rounds } = await stampWithRedis({ disableOfflineQueue: false });
     const stoppedAt = rounds.count();
     await redis.stop();
-    const down = await probeUntil(server.port, "/health/stamp", (r) => r.status === 503, { timeoutMs: PATIENCE_MS });
+    const timedOut = `timed out after ${CHECK_TIMEOUT_MS} ms`;
+    const errorOf = (h: StampHealth) => h.components[0]?.error;
+    const down = await probeUntil(server.port, "/health/stamp", (r) => r.status === 503 && errorOf(JSON.parse(r.body) as StampHealth) === timedOut, { timeoutMs: PATIENCE_MS });
+    expect(errorOf(JSON.parse(down.response.body) as StampHealth)).to.equal(timedOut);
     expect(rounds.roundsUntil(stoppedAt, "Unhealthy"), "rounds to Unhealthy after Redis stopped").to.be.at.most(2);
-    expect((JSON.parse(down.response.body) as StampHealth).components[0]?.error).to.equal(`timed out after ${CHECK_TIMEOUT_MS} ms`);
+    // A round whose command was already on the wire when Redis stopped fails on the closing socket
+    // instead (seen on a loaded machine: "GET failed: Socket closed unexpectedly"); the next round's
+    // command waits in the offline queue and is cut at the per-check timeout.
+    expect(rounds.roundsUntil(stoppedAt, (h) => errorOf(h) === timedOut), "rounds to the per-check timeout after Redis stopped").to.be.at.most(3);
   });
 });
