@@ -80,10 +80,8 @@ export async function executeReap(engine: Engine, decisions: ReapDecision[], opt
   const dropOrigins = async (env: string, stamps: ReapDecision[]): Promise<ReapDecision[]> => {
     // Only where run() will destroy them: an environment with a definition (the same belt and braces).
     if (policyOf(env) === undefined) return stamps;
-    const retained = [...new Set(stamps.filter((d) => d.cause === "retention-ended").map((d) => releaseOfStamp(d.stack)))];
-    const blocked = new Set<string>();
-    for (const release of retained) {
-      if (release === undefined) continue;
+    const blocked = new Set<ReapDecision>();
+    for (const [release, ofRelease] of retainedByRelease(stamps)) {
       try {
         await limit(async () => {
           await options.confirmHeld?.(env);
@@ -91,18 +89,18 @@ export async function executeReap(engine: Engine, decisions: ReapDecision[], opt
           if (dropped > 0) options.log?.(`${env}: removed the ${dropped} disabled origin${dropped === 1 ? "" : "s"} of retained release ${release} from Front Door before destroying its stamps`);
         });
       } catch (err) {
-        blocked.add(release);
         const why = `removing the disabled origins of ${release} from Front Door first failed: ${(err as Error).message}; retried next run`;
-        for (const d of stamps) if (d.cause === "retention-ended" && releaseOfStamp(d.stack) === release) outcomes.set(d.stack, { ...d, result: "failed", detail: why });
+        for (const d of ofRelease) {
+          blocked.add(d);
+          outcomes.set(d.stack, { ...d, result: "failed", detail: why });
+        }
       }
     }
-    return stamps.filter((d) => !(d.cause === "retention-ended" && blocked.has(releaseOfStamp(d.stack) ?? "")));
+    return stamps.filter((d) => !blocked.has(d));
   };
   /** Clears the retention record once every stamp of its release is destroyed; a failure is a line on the last one (the next release clears it). */
   const forget = async (env: string, stamps: ReapDecision[]) => {
-    for (const release of new Set(stamps.filter((d) => d.cause === "retention-ended").map((d) => releaseOfStamp(d.stack)))) {
-      if (release === undefined) continue;
-      const ofRelease = stamps.filter((d) => d.cause === "retention-ended" && releaseOfStamp(d.stack) === release);
+    for (const [release, ofRelease] of retainedByRelease(stamps)) {
       if (!ofRelease.every((d) => outcomes.get(d.stack)?.result === "destroyed")) continue;
       try {
         await options.confirmHeld?.(env);
@@ -129,4 +127,14 @@ export async function executeReap(engine: Engine, decisions: ReapDecision[], opt
     }),
   );
   return decisions.map((d) => outcomes.get(d.stack)!);
+}
+
+/** The retained blues' stamps of a plan, by release (their stack names carry it). */
+function retainedByRelease(stamps: ReapDecision[]): Map<string, ReapDecision[]> {
+  const byRelease = new Map<string, ReapDecision[]>();
+  for (const d of stamps) {
+    const release = d.cause === "retention-ended" ? releaseOfStamp(d.stack) : undefined;
+    if (release !== undefined) byRelease.set(release, [...(byRelease.get(release) ?? []), d]);
+  }
+  return byRelease;
 }

@@ -1,6 +1,7 @@
 import { loadEnvironment } from "../../environments/index.js";
 import { globalStackName, parseStackName } from "../../environments/stacks.js";
 import type { Engine, OperationOptions } from "../engine/port.js";
+import { retainedOriginsDrop } from "../release/decide.js";
 import { checkDropRetained, InvariantError } from "../release/invariants.js";
 import { retentionFromTags, retentionToTags } from "../release/retention-tag.js";
 import { currentGlobalOutputs, globalStack } from "../stacks/global-stack.js";
@@ -38,17 +39,15 @@ export async function dropRetainedOrigins(engine: Engine, envName: string, relea
   const env = loadEnvironment(envName);
   const current = await currentGlobalOutputs(engine, env);
   if (!current) return 0;
-  const previous = current.origins;
-  const leaving = previous.filter((o) => o.release === release);
-  if (leaving.length === 0) return 0;
-  if (current.liveRelease === release || leaving.some((o) => o.enabled)) {
+  const drop = retainedOriginsDrop(current, release);
+  if (drop === "serving") {
     throw new InvariantError([{ invariant: "retained stamps take no traffic", detail: `release ${release} serves traffic in ${envName}: its origins stay` }]);
   }
-  const next = previous.filter((o) => o.release !== release);
-  const violations = checkDropRetained(release, next, previous);
+  if (!drop) return 0;
+  const violations = checkDropRetained(release, drop.origins, current.origins);
   if (violations.length > 0) throw new InvariantError(violations);
-  await engine.up(await globalStack(engine, env, { origins: next, liveRelease: current.liveRelease }), operation);
-  return leaving.length;
+  await engine.up(await globalStack(engine, env, { origins: drop.origins, liveRelease: current.liveRelease }), operation);
+  return drop.removed;
 }
 
 /** Clears the retention record once it names `release` and none of that release's stamps is left; whether it cleared it. */

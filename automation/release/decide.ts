@@ -127,18 +127,32 @@ function retainsBlue(intent: ReleaseIntent, plan: ReleasePlan): boolean {
 }
 
 /**
+ * The global update that takes a retained release out of Front Door: every origin of it removed,
+ * nothing else touched. "serving" when that release still takes traffic (an enabled origin, or it
+ * is live): its origins are not a retained blue's to drop. Null when none of its origins is left.
+ * The release's drop step (below) and the reaper (reaper/retained-origins.ts) both use it.
+ */
+export function retainedOriginsDrop(
+  global: { origins: OriginSpec[]; liveRelease: string | null },
+  release: string,
+): { origins: OriginSpec[]; removed: number } | "serving" | null {
+  const leaving = global.origins.filter((o) => o.release === release);
+  if (leaving.some((o) => o.enabled) || global.liveRelease === release) return "serving";
+  if (leaving.length === 0) return null;
+  return { origins: global.origins.filter((o) => o.release !== release), removed: leaving.length };
+}
+
+/**
  * Ends an earlier release's undo window: one global update removes the retained origins (disabled,
  * so no shopper traffic moves), then the retained stamps are destroyed, then the record is cleared.
  * In this order a crash anywhere leaves the record naming what is left, and the next run goes on.
  */
 function dropRetained(world: World, retained: Retention): Action {
-  const origins = world.global.origins.filter((o) => o.release === retained.release);
-  if (origins.some((o) => o.enabled) || world.global.liveRelease === retained.release) {
+  const drop = retainedOriginsDrop(world.global, retained.release);
+  if (drop === "serving") {
     return { kind: "blocked", reason: `release ${retained.release} is recorded as retained blue but serves traffic in ${world.env}: look at the origins before releasing` };
   }
-  if (origins.length > 0) {
-    return { kind: "drop-retained", release: retained.release, origins: world.global.origins.filter((o) => o.release !== retained.release), liveRelease: world.global.liveRelease };
-  }
+  if (drop) return { kind: "drop-retained", release: retained.release, origins: drop.origins, liveRelease: world.global.liveRelease };
   const stamps = stampsOf(world, retained.release).filter((s) => !servedBy(world, s.stack));
   if (stamps.length > 0) return { kind: "destroy-stamps", stacks: stamps.map((s) => s.stack), why: "retained-blue" };
   return { kind: "forget-retention", release: retained.release };
